@@ -1,0 +1,303 @@
+"""The ``explorer`` command: list | train | sample | inpaint | eval | serve.
+
+Bad names, paths and values end in one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from explorer.errors import ExplorerError
+
+EXIT_USER_ERROR = 2
+
+
+class UserError(ExplorerError):
+    """A bad command-line value."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _nonneg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer ≥ 0, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _nonneg(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is in 1..65535, got {value}")
+    return value
+
+
+def _atomic_save(path: Path, write) -> None:
+    """Write through ``write(handle)`` to a temp file beside ``path``, then rename."""
+    import io
+
+    from explorer.weights import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    write(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def _out_path(text: str, suffixes: tuple[str, ...]) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in suffixes:
+        raise UserError(f"--out {text}: expected a file ending in {' or '.join(suffixes)}")
+    if path.exists() and path.is_dir():
+        raise UserError(f"--out {text} is a folder; give a file name")
+    if not path.parent.exists():
+        raise UserError(f"--out {text}: folder {path.parent} does not exist")
+    return path
+
+
+# --- subcommands -------------------------------------------------------------------------
+def cmd_list(args: argparse.Namespace) -> int:
+    from explorer.train.recipes import RECIPES
+    from explorer.weights import list_pretrained, pretrained_dir
+
+    entries = list_pretrained()
+    if not entries:
+        print(f"no pretrained models in {pretrained_dir()}; make one with: explorer train NAME")
+    for name, card in entries:
+        if "error" in card:
+            print(f"{name:20s} UNREADABLE: {card['error']}")
+            continue
+        metrics = ", ".join(f"{k}={v}" for k, v in card.get("metrics", {}).items())
+        epochs = card.get("training", {}).get("epochs", "?")
+        print(f"{name:20s} {card['kind']:11s} epochs={epochs:<4} {metrics}")
+    missing = sorted(set(RECIPES) - {name for name, _ in entries})
+    if missing:
+        print(f"(not yet trained here: {', '.join(missing)} — explorer train NAME)")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from explorer.progress import tqdm_callback
+    from explorer.train.recipes import RECIPES, TrainRequest, train
+
+    if args.name not in RECIPES:
+        raise UserError(f"no recipe named {args.name!r}; known: {', '.join(sorted(RECIPES))}")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: expected a folder")
+    epochs = args.epochs or RECIPES[args.name].default_epochs
+    callback, close = tqdm_callback(epochs, f"train {args.name}")
+    request = TrainRequest(args.epochs, args.device, args.data, args.seed, out)
+    try:
+        card_path, result = train(args.name, request, callback)
+    finally:
+        close()
+    print(f"wrote {card_path.with_suffix('.safetensors')} and {card_path}")
+    print(json.dumps(result.metrics))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
+    from explorer.imaging import png_bytes, tile, to_uint8
+    from explorer.weights import load_pretrained
+
+    out = _out_path(args.out, (".npy", ".png"))
+    model = load_pretrained(args.name, device=args.device)
+    if not hasattr(model, "sample"):
+        raise UserError(f"{args.name} ({model.kind}) is not a generative model; it cannot sample")
+    generator = torch.Generator(device=next(model.parameters()).device).manual_seed(args.seed)
+    options = {} if args.steps is None else {"n_steps": args.steps}
+    samples = model.sample(args.n, generator=generator, **options).cpu().numpy()  # (N, 784)
+    if out.suffix.lower() == ".npy":
+        _atomic_save(out, lambda h: np.save(h, samples.astype(np.float32)))
+    else:
+        grid = tile(samples, n_cols=min(10, args.n))
+        _atomic_save(out, lambda h: h.write(png_bytes(to_uint8(grid))))
+    print(f"wrote {args.n} samples of {args.name} to {out}")
+    return 0
+
+
+def cmd_inpaint(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from explorer.data import load_mnist
+    from explorer.sampling.gibbs import inpaint
+    from explorer.sampling.masks import make_mask
+    from explorer.weights import load_pretrained
+
+    out = _out_path(args.out, (".npz",))
+    images, labels = load_mnist("test", binarize=True, source=args.data)
+    if args.n > len(images):
+        raise UserError(f"--n {args.n}: the test split has only {len(images)} digits")
+    model = load_pretrained(args.name, device=args.device)
+    if model.kind != "rbm":
+        raise UserError(f"{args.name} is a {model.kind}; inpainting needs an RBM")
+    mask = make_mask(args.mask, seed=args.seed)
+    originals = images[: args.n].astype(np.uint8)
+    completion = inpaint(model, originals, mask, n_steps=args.steps, seed=args.seed)
+    arrays = {
+        "original": originals,
+        "mask": np.broadcast_to(mask, originals.shape).copy(),
+        "completion": completion,
+        "label": labels[: args.n].astype(np.int64),
+    }
+    _atomic_save(out, lambda h: np.savez_compressed(h, **arrays))
+    print(f"wrote {args.n} completions ({args.mask} clamped, {args.steps} Gibbs sweeps) to {out}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from explorer.metrics.evaluate import evaluate
+    from explorer.weights import load_pretrained
+
+    model = load_pretrained(args.name, device=args.device)
+    metrics = evaluate(model, source=args.data, seed=args.seed)
+    for key, value in metrics.items():
+        print(f"{key:36s} {value:.4f}")
+    print(json.dumps({k: round(float(v), 4) for k, v in metrics.items()}))
+    return 0
+
+
+def apps_dir() -> Path:
+    """The folder of app notebooks: ``$EXPLORER_APPS`` or the repository's ``apps/``."""
+    env = os.environ.get("EXPLORER_APPS")
+    path = Path(env) if env else Path(__file__).resolve().parent.parent / "apps"
+    if not (path / "index.ipynb").is_file():
+        raise UserError(f"no apps found in {path} (expected index.ipynb); set EXPLORER_APPS")
+    return path
+
+
+def voila_command(port: int, host: str, open_browser: bool, pool_size: int) -> list[str]:
+    """The standalone Voilà command for ``apps/`` (standalone: it refuses code execution)."""
+    command = [
+        sys.executable, "-m", "voila", str(apps_dir()),
+        f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0",
+        "--show_tracebacks=False", "--theme=light",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_idle_timeout=3600",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+    if pool_size > 0:
+        command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+    if not open_browser:
+        command.append("--no-browser")
+    return command
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise UserError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
+    command = voila_command(args.port, args.host, not args.no_browser, args.preheat)
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    url = f"http://{shown_host}:{args.port}/"
+    print(f"Generative Models Explorer: serving {apps_dir()} at {url}", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+# --- parser ------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="explorer", description="Generative Models Explorer: models, CLI and classroom apps."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list the pretrained models")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("train", help="train (reproduce) a pretrained model")
+    p.add_argument("name", help="e.g. rbm-mnist, classifier-mnist")
+    p.add_argument("--epochs", type=_positive, default=None, help="default: the recipe's")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--data", default=None, help="full MNIST: IDX folder or mnist.npz")
+    p.add_argument("--out", default=None, help="output folder (default: pretrained/)")
+    p.add_argument("--seed", type=_nonneg, default=0)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("sample", help="draw samples from a model to .npy or .png")
+    p.add_argument("name")
+    p.add_argument("--n", type=_positive, default=16)
+    p.add_argument("--steps", type=_positive, default=None, help="Markov chain steps, if any")
+    p.add_argument("--out", required=True, help="FILE.npy or FILE.png")
+    p.add_argument("--seed", type=_nonneg, default=0)
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("inpaint", help="complete test digits from their clamped pixels")
+    p.add_argument("name")
+    p.add_argument(
+        "--mask", default="right-half",
+        choices=["right-half", "left-half", "top-half", "bottom-half", "random-50", "box"],
+        help="which pixels are clamped (observed)",
+    )
+    p.add_argument("--n", type=_positive, default=16)
+    p.add_argument("--steps", type=_positive, default=200, help="Gibbs sweeps")
+    p.add_argument("--seed", type=_nonneg, default=0)
+    p.add_argument("--out", required=True, help="FILE.npz")
+    p.add_argument("--data", default=None, help="full MNIST: IDX folder or mnist.npz")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_inpaint)
+
+    p = sub.add_parser("eval", help="evaluate a model on the test split (JSON on the last line)")
+    p.add_argument("name")
+    p.add_argument("--data", default=None)
+    p.add_argument("--seed", type=_nonneg, default=0)
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="start the apps (Voilà) and print the URL")
+    p.add_argument("--port", type=_port, default=8866)
+    p.add_argument("--host", default="127.0.0.1", help="use 0.0.0.0 to serve a classroom LAN")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "--preheat", type=_nonneg, default=0, metavar="N",
+        help="keep N kernels warm per app (faster first page, more memory)",
+    )
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ExplorerError as exc:
+        print(f"explorer: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except FloatingPointError as exc:
+        print(f"explorer: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("explorer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

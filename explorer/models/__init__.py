@@ -1,0 +1,7 @@
+"""One model family per file. Importing this package registers every family by its ``kind``."""
+
+from explorer.models.base import MODEL_KINDS, ExplorerModel, get_model_class
+from explorer.models.classifier import DigitClassifier
+from explorer.models.rbm import RBM
+
+__all__ = ["MODEL_KINDS", "ExplorerModel", "get_model_class", "RBM", "DigitClassifier"]

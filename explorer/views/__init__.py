@@ -1,0 +1,1 @@
+"""Widgets and one builder per app. Views animate model methods; they never hold model math."""
