@@ -186,12 +186,14 @@ def apps_dir() -> Path:
     return path
 
 
-def voila_command(port: int, host: str, open_browser: bool, pool_size: int) -> list[str]:
+def voila_command(
+    port: int, host: str, open_browser: bool, pool_size: int, theme: str = "light"
+) -> list[str]:
     """The standalone Voilà command for ``apps/`` (standalone: it refuses code execution)."""
     command = [
         sys.executable, "-m", "voila", str(apps_dir()),
         f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0",
-        "--show_tracebacks=False", "--theme=light",
+        "--show_tracebacks=False", f"--theme={theme}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_idle_timeout=3600",
         "--MappingKernelManager.cull_connected=False",
@@ -209,7 +211,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             probe.bind((args.host, args.port))
         except OSError as exc:
             raise UserError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
-    command = voila_command(args.port, args.host, not args.no_browser, args.preheat)
+    command = voila_command(args.port, args.host, not args.no_browser, args.preheat, args.theme)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     url = f"http://{shown_host}:{args.port}/"
     print(f"Generative Models Explorer: serving {apps_dir()} at {url}", flush=True)
@@ -279,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--preheat", type=_nonneg, default=0, metavar="N",
         help="keep N kernels warm per app (faster first page, more memory)",
     )
+    p.add_argument("--theme", choices=["light", "dark"], default="light")
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -119,7 +119,7 @@ class ClassifierTrainer:
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
             correct += int((logits.argmax(1) == y).sum())
         self.scheduler.step()
         self.epoch += 1

@@ -33,9 +33,9 @@ class ClampedGibbsChain:
         if not 1 <= n_chains <= 10_000:
             raise ConfigError(f"n_chains must be in 1..10000, got {n_chains}")
         n_visible = model.config.n_visible
-        device = model.W.device
+        device, dtype = model.W.device, model.W.dtype
         mask = torch.as_tensor(np.array(clamp_mask, dtype=bool), device=device)
-        values = torch.as_tensor(np.array(clamp_values, dtype=np.float32), device=device)
+        values = torch.as_tensor(np.array(clamp_values, dtype=np.float32), device=device).to(dtype)
         if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
             raise ConfigError(
                 f"clamp mask/values must have {n_visible} pixels, got {tuple(mask.shape)} "
@@ -44,14 +44,15 @@ class ClampedGibbsChain:
         self.model = model
         self.n_chains = n_chains
         self.clamp_mask = mask.expand(n_chains, n_visible).clone()  # (K, V) bool
-        self.clamp_values = (values.expand(n_chains, n_visible) >= 0.5).float()  # (K, V) {0,1}
+        self.clamp_values = (values.expand(n_chains, n_visible) >= 0.5).to(dtype)  # (K, V) {0,1}
         self.generator = torch.Generator(device=device).manual_seed(seed)
         if init == "noise":
             start = torch.bernoulli(
-                torch.full((n_chains, n_visible), 0.5, device=device), generator=self.generator
+                torch.full((n_chains, n_visible), 0.5, device=device, dtype=dtype),
+                generator=self.generator,
             )
         elif init == "zeros":
-            start = torch.zeros(n_chains, n_visible, device=device)
+            start = torch.zeros(n_chains, n_visible, device=device, dtype=dtype)
         else:
             raise ConfigError(f"init must be 'noise' or 'zeros', got {init!r}")
         self.v = torch.where(self.clamp_mask, self.clamp_values, start)  # (K, V) current sample
@@ -81,7 +82,7 @@ class ClampedGibbsChain:
 
     def completion(self) -> torch.Tensor:
         """The denoised read-out: P(v=1|h) ≥ 0.5 on free pixels, the clamp on clamped ones."""
-        return torch.where(self.clamp_mask, self.clamp_values, (self.p_v >= 0.5).float())
+        return torch.where(self.clamp_mask, self.clamp_values, (self.p_v >= 0.5).to(self.v.dtype))
 
 
 def inpaint(

@@ -140,7 +140,7 @@ def _classifier_mnist(request: TrainRequest, epochs: int, callback: ProgressCall
     )
 
 
-register(Recipe("rbm-mnist", "rbm", "binary RBM, 500 hidden units, PCD on MNIST", 40, _rbm_mnist))
+register(Recipe("rbm-mnist", "rbm", "binary RBM, 500 hidden units, PCD on MNIST", 60, _rbm_mnist))
 register(
     Recipe("classifier-mnist", "classifier", "small CNN digit classifier", 25, _classifier_mnist)
 )
@@ -166,3 +166,5 @@ def train(
         metrics=result.metrics,
     )
     return card, result
+
+import explorer.train.vae_recipe  # noqa: E402,F401 - registers vae2d-mnist

@@ -34,7 +34,7 @@ probable. Eight chains run side by side, so you see how diverse the completions 
 a classifier says which digit the completion has become. Clamped pixels never change.
 """
 
-TOOL_OPTIONS = [("Draw", "draw"), ("Erase", "erase"), ("Clamp", "mask"), ("Unclamp", "unmask")]
+TOOL_OPTIONS = [("Draw", "draw"), ("Erase", "erase"), ("Clamp", "mask"), ("Free", "unmask")]
 TOOL_ICONS = ["pencil", "eraser", "lock", "unlock"]
 PRESETS = [("Left half", "left-half"), ("Right half", "right-half"), ("Top half", "top-half"),
            ("Bottom half", "bottom-half"), ("Random 50%", "random-50"), ("Box", "box"),
@@ -86,15 +86,16 @@ class InpaintingApp(widgets.VBox):
         guard = self.status.guard
         self.canvas = DigitCanvas(scale=10)
         self.tool = widgets.ToggleButtons(options=TOOL_OPTIONS, value="draw", icons=TOOL_ICONS,
-                                          style={"button_width": "80px"})
+                                          style={"button_width": "78px"})
         self.tool.add_class("explorer-tool")
         self.brush = widgets.FloatSlider(value=1.0, min=0.5, max=3.0, step=0.5,
                                          description="Brush", continuous_update=False)
-        preset_buttons = []
+        self.preset_buttons: dict[str, widgets.Button] = {}
         for label, name in PRESETS:
             button = labelled_button(label, layout=widgets.Layout(width="auto"))
             button.on_click(guard(lambda _b, name=name: self.apply_preset(name)))
-            preset_buttons.append(button)
+            self.preset_buttons[name] = button
+        preset_buttons = list(self.preset_buttons.values())
         self.digit_index = widgets.BoundedIntText(value=0, min=0,
                                                   max=max(0, len(self.test_images) - 1),
                                                   description="Test digit",
@@ -120,7 +121,7 @@ class InpaintingApp(widgets.VBox):
                                        continuous_update=False)
         self.show_as = widgets.ToggleButtons(options=[("P(v|h)", "prob"), ("sample v", "sample")],
                                              value="prob", description="Show",
-                                             style={"button_width": "80px"})
+                                             style={"button_width": "78px"})
         self.step_label = widgets.HTML()
         self.step_label.add_class("explorer-step-count")
         self.chains_view = DigitStrip(scale=4)
@@ -283,6 +284,8 @@ class InpaintingApp(widgets.VBox):
                 rows -= 1
             self.hidden_view.value = heat_png(chain.p_h[0].numpy(), rows, n_hidden // rows, 5)
             trace = np.stack(self.energy_trace, axis=1)  # (K, T)
+            if trace.shape[1] > 2 and chain.n_steps < TRACE_LENGTH:
+                trace = trace[:, 1:]  # the noisy start would flatten the rest of the plot
             first = chain.n_steps - trace.shape[1] + 1
             self.energy_view.value = line_chart_svg(
                 trace, "Free energy F(v) of each chain (lower = more probable)",

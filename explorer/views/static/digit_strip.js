@@ -3,7 +3,7 @@
 function render({ model, el }) {
   const wrap = document.createElement("div");
   wrap.className = "explorer-digit-strip";
-  wrap.style.cssText = "display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start";
+  wrap.style.cssText = "display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start";
   el.appendChild(wrap);
 
   function draw() {
