@@ -43,6 +43,17 @@ async () => {
 }
 """
 
+PAUSE_JS = """
+async () => {
+  const run = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Run');
+  const pause = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Pause');
+  const t0 = performance.now();
+  pause.click();
+  while (run.disabled) await new Promise(r => requestAnimationFrame(r));
+  return performance.now() - t0;
+}
+"""
+
 RATE_JS = """
 async (seconds) => {
   const strip = document.querySelector('.explorer-digit-strip');
@@ -86,7 +97,7 @@ def bench_browser() -> dict[str, float]:
             page.get_by_role("button", name="Run").click()
             page.wait_for_timeout(500)
             rate = page.evaluate(RATE_JS, 4)
-            page.get_by_role("button", name="Pause").click()
+            pause_ms = page.evaluate(PAUSE_JS)
             browser.close()
     finally:
         stop_server(server)
@@ -95,6 +106,7 @@ def bench_browser() -> dict[str, float]:
         "click_to_update_median_ms": round(float(np.median(clicks)), 1),
         "click_to_update_p90_ms": round(float(np.percentile(clicks, 90)), 1),
         "run_updates_per_s": round(rate, 1),
+        "pause_answers_ms": round(pause_ms, 1),
     }
 
 

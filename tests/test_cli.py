@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from explorer.cli import main, voila_command
+from explorer.train.recipes import RECIPES
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -39,7 +40,7 @@ def test_list(capsys) -> None:
     assert "test_accuracy=" in lines["classifier-mnist"]
 
 
-@pytest.mark.parametrize("name", ["classifier-mnist", "rbm-mnist"])
+@pytest.mark.parametrize("name", sorted(RECIPES))
 def test_train_one_epoch_writes_loadable_weights(capsys, tmp_path: Path, name: str) -> None:
     from explorer.weights import load_pretrained
 

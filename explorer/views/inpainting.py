@@ -19,6 +19,7 @@ from explorer.views.widgets import DigitCanvas, DigitStrip
 
 N_CHAINS = 8
 TRACE_LENGTH = 200
+FIRST_DIGIT = 13  # a clearly written 3 of the test split: its free half has several completions
 
 EXPLANATION = """
 <b>What you are seeing.</b> A restricted Boltzmann machine (RBM) defines P(v, h) ∝ exp(bᵀv + cᵀh +
@@ -68,7 +69,7 @@ class InpaintingApp(widgets.VBox):
                            on_stop=self._on_pacer_stop, on_error=self._on_pacer_error)
         self._load_models(model_name)
         if self.model is not None:
-            self.load_test_digit(0)
+            self.load_test_digit(min(FIRST_DIGIT, len(self.test_images) - 1))
             self.apply_preset("right-half")
             self.status.show("Ready. Press Step or Run — or draw, and paint the clamp mask.", "ok")
 
@@ -251,9 +252,13 @@ class InpaintingApp(widgets.VBox):
         self.status.show("Running… press Pause to stop.", "info")
 
     def pause(self) -> None:
+        """Stop the paced loop before its next sweep, and say so at once."""
+        was_running = hasattr(self, "pacer") and self.pacer.running
         if hasattr(self, "pacer"):
             self.pacer.stop()
         self.run_button.disabled = self.model is None
+        if was_running:
+            self._on_pacer_stop()
 
     def _run_tick(self) -> None:
         self.step()
