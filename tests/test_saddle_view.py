@@ -274,3 +274,15 @@ def test_the_notebook_is_thin_and_runs():
     outputs = nb.cells[1]["outputs"]
     assert all(o["output_type"] != "error" for o in outputs)
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_plotly_still_has_the_private_hooks_the_animation_relies_on() -> None:
+    """The saddle animation sends frames through FigureWidget._perform_batch_animate and paces
+    itself on the browser's _js2py_traceDeltas acknowledgements (see views/saddle.py). Both are
+    private plotly API: it falls back to batch_update without them, but ~2.5× slower. If this
+    fails after a plotly upgrade, re-measure benchmarks/bench_games.py and adapt _fast_frame."""
+    import plotly.graph_objects as go
+
+    fig = go.FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
+    assert callable(getattr(fig, "_perform_batch_animate", None))
+    assert "_js2py_traceDeltas" in fig.trait_names()
