@@ -112,3 +112,16 @@ def test_widgets_validate_their_buffers() -> None:
     strip = DigitStrip()
     strip.show(np.zeros((3, 784)), ["a", "b", "c"])
     assert strip.n_images == 3 and strip.version == 1 and strip.array.shape == (3, 784)
+
+
+def test_run_waits_for_a_slow_browser(app: InpaintingApp) -> None:
+    """Flow control: with two frames sent but unpainted, a Run tick does not step."""
+    view = app.chains_view
+    view.set_state({"painted": view.version - 2})
+    steps = app.chain.n_steps
+    app._run_tick()
+    assert app.chain.n_steps == steps
+    view.set_state({"painted": view.version})
+    app._run_tick()
+    assert app.chain.n_steps == steps + 1
+    view.set_state({"painted": 0})  # back to "no browser" for any later test

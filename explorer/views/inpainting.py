@@ -118,7 +118,7 @@ class InpaintingApp(widgets.VBox):
         self.run_button = labelled_button("Run", button_style="success", icon="play")
         self.pause_button = labelled_button("Pause", button_style="warning", icon="pause")
         self.reset_button = labelled_button("Reset", icon="undo")
-        self.speed = widgets.IntSlider(value=20, min=1, max=30, description="Sweeps/s",
+        self.speed = widgets.IntSlider(value=25, min=1, max=30, description="Sweeps/s",
                                        continuous_update=False)
         self.show_as = widgets.ToggleButtons(options=[("P(v|h)", "prob"), ("sample v", "sample")],
                                              value="prob", description="Show",
@@ -261,6 +261,8 @@ class InpaintingApp(widgets.VBox):
             self._on_pacer_stop()
 
     def _run_tick(self) -> None:
+        if self.chains_view.frames_behind() >= 2:
+            return  # the browser is still painting: skip this tick rather than queue frames
         self.step()
 
     def _on_pacer_stop(self) -> None:

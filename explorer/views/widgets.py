@@ -109,6 +109,7 @@ class DigitStrip(anywidget.AnyWidget):
     version = traitlets.Int(0, help="bumped on each update; the browser redraws on change").tag(
         sync=True
     )
+    painted = traitlets.Int(0, help="the last version the browser has painted").tag(sync=True)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -128,6 +129,10 @@ class DigitStrip(anywidget.AnyWidget):
             self.captions = list(captions or [""] * len(images))
             self.n_images = len(images)
             self.version += 1
+
+    def frames_behind(self) -> int:
+        """Updates sent but not yet painted by a browser (0 when no browser ever painted)."""
+        return 0 if self.painted == 0 else self.version - self.painted
 
     @property
     def array(self) -> np.ndarray:

@@ -34,6 +34,9 @@ function render({ model, el }) {
       cell.lastChild.textContent = captions[k] || "";
     }
     wrap.dataset.version = String(model.get("version"));
+    // Acknowledge the painted frame: Python's run loop waits for it (flow control), so frames
+    // never queue up in a slow browser and a Pause click is never stuck behind a backlog.
+    requestAnimationFrame(() => { model.set("painted", model.get("version")); model.save_changes(); });
   }
   draw();
   model.on("change:version", draw);
