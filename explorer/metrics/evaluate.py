@@ -64,3 +64,5 @@ def evaluate(model, source: str | None = None, seed: int = 0) -> dict[str, float
         raise ConfigError(f"no evaluation is defined for models of kind {kind!r}")
     torch.manual_seed(seed)
     return EVALUATORS[kind](model, source, seed)
+
+import explorer.metrics.vae_eval  # noqa: E402,F401 - registers the "vae" evaluator

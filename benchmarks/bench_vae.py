@@ -1,0 +1,239 @@
+"""VAE manifold numbers: the bounds of vae2d-mnist, app latencies, and live retraining speed.
+
+    .venv/bin/python benchmarks/bench_vae.py [--skip-browser] [--skip-retrain]
+Targets (issue 3): test ELBO ≥ −150 nats (threshold-binarized test split); hover → decoded digit
+visible ≤ 100 ms median; a fresh 2-D VAE shows a recognisable manifold within 30 s, live.
+"Recognisable" is measured by the shipped classifier: the number of different digits it reads
+with ≥ 90% confidence among the 12 × 12 cells of the retrained model's decoded manifold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from common import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    free_port,
+    median_ms,
+    start_server,
+    stop_server,
+    timed,
+    wait_for_http,
+)
+
+from explorer.data import load_mnist
+from explorer.metrics.vae_eval import vae_bounds
+from explorer.models.vae import VAE, VAEConfig, VAETrainConfig, VAETrainer, kl_per_dimension
+from explorer.weights import load_pretrained
+
+# The retraining panel's settings (explorer/views/vae_manifold.py: RetrainPanel.prepare).
+RETRAIN = {"hidden1": 256, "hidden2": 0}
+RETRAIN_GRID = 12
+
+STOP_JS = """
+async () => {
+  const buttons = [...document.querySelectorAll('.explorer-vae-retrain button')];
+  const train = buttons.find(b => b.innerText.trim() === 'Train');
+  const stop = buttons.find(b => b.innerText.trim() === 'Stop');
+  const t0 = performance.now();
+  stop.click();
+  while (train.disabled) await new Promise(r => requestAnimationFrame(r));
+  return performance.now() - t0;
+}
+"""
+
+
+def bench_bounds() -> dict[str, float]:
+    model = load_pretrained("vae2d-mnist", device="cpu")
+    x = torch.from_numpy(load_mnist("test")[0])
+    started = time.perf_counter()
+    bounds = vae_bounds(model, x, seed=0)
+    seconds = time.perf_counter() - started
+    card = model.card
+    return {
+        **{f"test_{k}": round(v, 2) for k, v in bounds.items()},
+        "train_elbo_card": card["metrics"].get("train_elbo"),
+        "eval_seconds_incl_iwae_500": round(seconds, 1),
+        "train_seconds_card": card["training"].get("seconds"),
+        "train_epochs_card": card["training"].get("epochs"),
+    }
+
+
+def bench_python_side() -> dict[str, float]:
+    """Kernel-side cost of one hover (decode + widget messages), one stroke, one α move."""
+    from types import SimpleNamespace
+
+    from explorer.views.vae_manifold import VAEManifoldApp
+
+    app = VAEManifoldApp()
+    points = SimpleNamespace(xs=[0.3], ys=[-0.7], point_inds=[])
+    rng = np.random.default_rng(0)
+
+    def hover() -> None:
+        points.xs[0], points.ys[0] = rng.uniform(-3, 3, 2)
+        app._on_plane_hover(None, points, None)
+
+    def stroke() -> None:
+        app.canvas.image = app.test_images[int(rng.integers(1000))]
+
+    def alpha() -> None:
+        app.alpha.value = float(rng.uniform(0, 1))
+
+    return {
+        "py_hover_median_ms": round(median_ms(timed(hover, 300)), 3),
+        "py_stroke_encode_median_ms": round(median_ms(timed(stroke, 40)), 2),
+        "py_alpha_median_ms": round(median_ms(timed(alpha, 40)), 2),
+    }
+
+
+def recognised_classes(model: VAE, classifier, dims: tuple[int, int] = (0, 1)) -> int:
+    """Different digits the classifier reads with ≥ 90% confidence on the 12 × 12 manifold,
+    each decode thresholded at ½ like the training digits (the classifier's own input)."""
+    _, images = model.manifold(RETRAIN_GRID, dims=dims)
+    binary = (images.reshape(-1, 784) >= 0.5).float()
+    digits, confidence = classifier.predict(binary)
+    return len(set(digits[confidence >= 0.9].tolist()))
+
+
+def bench_retrain(seconds: float = 30.0) -> dict[str, object]:
+    """The panel's fresh VAE, trained for ``seconds`` of wall-clock: when is the manifold
+    recognisable? And how fast does β = 32 collapse the posterior?"""
+    classifier = load_pretrained("classifier-mnist", device="cpu")
+    train = torch.from_numpy(load_mnist("train")[0])
+    test = torch.from_numpy(load_mnist("test")[0])
+    results: dict[str, object] = {}
+    for beta in (1.0, 32.0):
+        torch.manual_seed(1)
+        model = VAE(VAEConfig(**RETRAIN, latent=2))
+        model.init_output_bias(train)
+        trainer = VAETrainer(model, train, VAETrainConfig(epochs=1000, beta=beta, seed=1))
+        timeline, started, next_check = [], time.perf_counter(), 0.0
+        while (elapsed := time.perf_counter() - started) < seconds:
+            trainer.run_batches(5)
+            if elapsed >= next_check:
+                with torch.no_grad():
+                    kl = float(kl_per_dimension(model, test).sum())
+                    elbo = float(model.elbo(test, generator=torch.Generator().manual_seed(0))
+                                 .elbo.mean())
+                timeline.append({"s": round(elapsed, 1), "epochs": round(trainer.epochs_done, 1),
+                                 "test_elbo": round(elbo, 1), "test_kl": round(kl, 2),
+                                 "classes": recognised_classes(model, classifier)})
+                next_check += 2.0
+        results[f"beta_{beta:g}"] = timeline
+        if beta == 1.0:
+            first = next((t for t in timeline if t["classes"] >= 8), None)
+            results["standalone_seconds_to_8_classes"] = first and first["s"]
+            results["epochs_to_8_classes"] = first and first["epochs"]
+        else:
+            results["beta_32_max_test_kl_after_3s"] = max(t["test_kl"] for t in timeline[1:])
+            results["beta_32_final_classes"] = timeline[-1]["classes"]
+    shipped = load_pretrained("vae2d-mnist", device="cpu")
+    results["shipped_recognised_classes"] = recognised_classes(shipped, classifier)
+    return results
+
+
+def bench_browser() -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    started = time.perf_counter()
+    server = start_server(port, Path(tempfile.mkdtemp()) / "serve.log")
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_for_http(base, server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}voila/render/vae_manifold.ipynb")
+            page.wait_for_selector(".explorer-vae-plane .nsewdrag", timeout=180_000)
+            page.wait_for_selector(".explorer-vae-decoded canvas", timeout=60_000)
+            cold_start = time.perf_counter() - started
+            page.wait_for_timeout(1500)
+            drag = page.locator(".explorer-vae-plane .nsewdrag").first
+            drag.scroll_into_view_if_needed()
+            box = drag.bounding_box()
+            rng = np.random.default_rng(0)
+            hovers, misses = hover_trials(page, box, rng, 40)
+            # Retraining in the page: Train, hover while it runs, read its speed, time Stop.
+            page.locator(".explorer-vae-retrain").scroll_into_view_if_needed()
+            page.locator(".explorer-vae-retrain button", has_text="Train").click()
+            page.wait_for_selector(".explorer-vae-retrain-readout b", timeout=20_000)
+            t0, e0 = time.perf_counter(), live_epoch(page)
+            drag.scroll_into_view_if_needed()
+            box = drag.bounding_box()
+            busy_hovers, busy_misses = hover_trials(page, box, rng, 30)
+            page.wait_for_timeout(max(0, 10_000 - 1000 * (time.perf_counter() - t0)))
+            rate = (live_epoch(page) - e0) / (time.perf_counter() - t0)
+            stop_ms = page.evaluate(STOP_JS)
+            browser.close()
+    finally:
+        stop_server(server)
+    return {
+        "cold_start_s": round(cold_start, 2),
+        "hover_to_decoded_median_ms": round(1000 * float(np.median(hovers)), 1),
+        "hover_to_decoded_p90_ms": round(1000 * float(np.percentile(hovers, 90)), 1),
+        "hover_samples": len(hovers),
+        "hover_misses": misses,
+        "hover_while_training_median_ms": round(1000 * float(np.median(busy_hovers)), 1),
+        "hover_while_training_p90_ms": round(1000 * float(np.percentile(busy_hovers, 90)), 1),
+        "hover_while_training_misses": busy_misses,
+        "stop_answers_ms": round(stop_ms, 1),
+        "in_app_retrain_epochs_per_s": round(rate, 2),
+    }
+
+
+def hover_trials(page, box: dict, rng: np.random.Generator, n: int) -> tuple[list[float], int]:
+    """Move the real pointer to ``n`` random places on the plane; seconds until the decoded
+    digit is redrawn (checked every frame), and how many moves drew no new digit."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    strip = ".explorer-vae-decoded .explorer-digit-strip"
+    seconds, misses = [], 0
+    for _ in range(n):
+        fx, fy = rng.uniform(0.05, 0.95, 2)  # a new place, far from the last one
+        version = page.eval_on_selector(strip, "e => e.dataset.version")
+        t0 = time.perf_counter()
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        try:
+            page.wait_for_function(
+                f"v => document.querySelector('{strip}').dataset.version !== v",
+                arg=version, timeout=3000, polling="raf")
+            seconds.append(time.perf_counter() - t0)
+        except PlaywrightTimeout:
+            misses += 1  # the cursor stayed on the same point: plotly sends no event
+        page.wait_for_timeout(150)  # past plotly's and the app's hover throttles
+    return seconds, misses
+
+
+def live_epoch(page) -> float:
+    """The epoch count shown by the retraining readout ("epoch 12.3 of 40")."""
+    return float(page.inner_text(".explorer-vae-retrain-readout").split()[1])
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-retrain", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, object] = {"torch_threads": torch.get_num_threads()}
+    results.update(bench_bounds())
+    results.update(bench_python_side())
+    if not args.skip_retrain:
+        results["retrain"] = bench_retrain()
+    if not args.skip_browser:
+        results.update(bench_browser())
+    retrain = results.get("retrain", {})
+    if retrain.get("epochs_to_8_classes") and results.get("in_app_retrain_epochs_per_s"):
+        results["in_app_seconds_to_8_classes"] = round(
+            retrain["epochs_to_8_classes"] / results["in_app_retrain_epochs_per_s"], 1)
+    print(json.dumps(results, indent=2))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "vae.json").write_text(json.dumps(results, indent=2))

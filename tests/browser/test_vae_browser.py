@@ -1,0 +1,73 @@
+"""The VAE manifold app in a real browser: hover and click the latent plane, draw on the canvas."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import assert_no_error
+
+pytestmark = pytest.mark.browser
+
+DECODED = ".explorer-vae-decoded .explorer-digit-strip"
+DECODED_IMAGE = ".explorer-vae-decoded canvas.explorer-digit-strip-image"
+PLANE = ".explorer-vae-plane"  # the FigureWidget element itself is the .js-plotly-plot
+
+
+def decoded_picture(page) -> str:
+    return page.eval_on_selector(DECODED_IMAGE, "c => c.toDataURL()")
+
+
+def decoded_version(page) -> int:
+    return int(page.eval_on_selector(DECODED, "e => e.dataset.version || '0'"))
+
+
+def test_hover_click_and_draw(open_app) -> None:
+    page = open_app("vae_manifold")
+    page.wait_for_selector(f"{PLANE} .nsewdrag", timeout=60_000)
+    page.wait_for_selector(DECODED_IMAGE)
+    assert page.locator(f"{PLANE} .scatterlayer .point").count() >= 1000  # the test set
+
+    # Hover over empty plane and over dots: the decoded digit changes with the cursor.
+    drag = page.locator(f"{PLANE} .nsewdrag").first
+    drag.scroll_into_view_if_needed()
+    box = drag.bounding_box()
+    seen = {decoded_picture(page)}
+    for fx, fy in ((0.2, 0.5), (0.5, 0.5), (0.8, 0.3), (0.6, 0.85)):
+        version = decoded_version(page)
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=3)
+        page.wait_for_function(
+            f"v => Number(document.querySelector('{DECODED}').dataset.version) > v",
+            arg=version, timeout=10_000,
+        )
+        seen.add(decoded_picture(page))
+    assert len(seen) >= 3, "hovering different places should decode different digits"
+    caption = page.inner_text(".explorer-vae-decoded .explorer-digit-strip-caption")
+    assert caption.startswith(("z = (", "μ of test #"))
+
+    # Click a test dot: it is pinned and becomes end B of the interpolation.
+    ends_before = page.inner_text(".explorer-vae-ends")
+    page.locator(f"{PLANE} .scatterlayer .trace").nth(1).locator(".point").nth(5).click(
+        force=True)
+    page.wait_for_function(
+        "old => document.querySelector('.explorer-vae-ends').innerText !== old",
+        arg=ends_before, timeout=10_000,
+    )
+    assert "B = test #" in page.inner_text(".explorer-vae-ends")
+
+    # Draw a stroke: on mouse-up the digit is encoded and its mean appears.
+    assert page.locator(".explorer-vae-readout .explorer-vae-mu").count() == 0
+    canvas = page.locator(".explorer-vae-canvas canvas.explorer-digit-canvas")
+    canvas.scroll_into_view_if_needed()
+    cbox = canvas.bounding_box()
+    page.mouse.move(cbox["x"] + 0.5 * cbox["width"], cbox["y"] + 0.15 * cbox["height"])
+    page.mouse.down()
+    for k in range(1, 16):
+        page.mouse.move(cbox["x"] + (0.5 - 0.01 * k) * cbox["width"],
+                        cbox["y"] + (0.15 + 0.045 * k) * cbox["height"])
+    page.mouse.up()
+    page.wait_for_selector(".explorer-vae-readout .explorer-vae-mu", timeout=10_000)
+    mu = page.get_attribute(".explorer-vae-readout .explorer-vae-mu", "data-mu")
+    assert len([float(v) for v in mu.split(",")]) == 2
+    assert "ELBO" in page.inner_text(".explorer-vae-readout")
+    assert_no_error(page)
+    assert page.console_errors == []
