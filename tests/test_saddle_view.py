@@ -13,7 +13,13 @@ from plotly.callbacks import InputDeviceState, Points
 
 from explorer.errors import ConfigError
 from explorer.games import METHOD_LABELS, METHODS, growth_factor, simulate
-from explorer.views.saddle import COLOURS, SaddleApp, build_saddle_app
+from explorer.views.saddle import (
+    ACK_WAIT_S,
+    COLOURS,
+    MAX_IN_FLIGHT,
+    SaddleApp,
+    build_saddle_app,
+)
 
 
 @pytest.fixture(scope="module")
@@ -249,10 +255,27 @@ def test_the_loop_waits_for_the_browser_to_paint(fresh):
     t = app.t
     app._last_frame_at = time.monotonic()
     app._tick()
-    app._last_frame_at -= 0.5  # … then nothing more until the browser has painted one
+    app._last_frame_at -= ACK_WAIT_S / 2  # … then nothing more until the browser has painted one
     app._tick()
     assert app.t == t
     app._on_frame_painted({"new": {"trace_edit_id": app._sent_edit, "trace_deltas": []}})
+    app._tick()
+    assert app.t > t
+
+
+def test_lost_acknowledgements_do_not_slow_the_animation(fresh):
+    """An interrupted Plotly.animate never acknowledges its frame: after ACK_WAIT_S the loop
+    takes the missing acks as lost and goes on at full speed, not one frame per ACK_WAIT_S."""
+    app = fresh
+    app.reset()
+    app._frontend = True
+    app._acked_edit = app._sent_edit - MAX_IN_FLIGHT  # three frames never acknowledged
+    app._last_frame_at = time.monotonic() - ACK_WAIT_S - 0.01
+    t = app.t
+    app._tick()
+    assert app.t > t and app._sent_edit - app._acked_edit <= 1
+    app._last_frame_at = 0.0  # the next frame is due: it goes out without waiting
+    t = app.t
     app._tick()
     assert app.t > t
 

@@ -103,6 +103,7 @@ class Pacer:
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None
         self.steps_done = 0
+        self.mode = ""  # "asyncio" in a kernel, "thread" elsewhere
 
     @property
     def running(self) -> bool:
@@ -112,20 +113,12 @@ class Pacer:
         if self._running:
             return
         self._running = True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            try:
-                loop = asyncio.get_event_loop_policy().get_event_loop()
-                if not loop.is_running():
-                    loop = None
-            except RuntimeError:
-                loop = None
+        loop = _kernel_loop()
         if loop is not None:
+            self.mode = "asyncio"
             self._task = loop.create_task(self._run_async())
         else:
+            self.mode = "thread"
             self._thread = threading.Thread(target=self._run_thread, daemon=True)
             self._thread.start()
 
@@ -178,6 +171,26 @@ class Pacer:
                 time.sleep(max(0.0, period - (time.perf_counter() - t0)))
         finally:
             self._finish()
+
+
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop, if we run inside an IPython kernel's cell or widget callback.
+
+    Outside a kernel a running loop may belong to someone else: Playwright's sync API, for
+    one, leaves its own loop set as running in the main thread, and a task put on it there
+    would never run. So only a kernel's loop is used; anything else gets a thread.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def explainer(markdown_html: str) -> widgets.HTML:

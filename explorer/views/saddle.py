@@ -66,6 +66,9 @@ FRAMES = 120  # an animation takes about FRAMES / FPS seconds whatever the numbe
 FPS = 25.0
 TICK_HZ = 100.0  # the paced loop looks this often whether the next frame is due
 MAX_IN_FLIGHT = 3  # frames sent but not yet painted by the browser (plotly acknowledges each)
+# With no acknowledgement for this long, send the next frame anyway: acks can be merged or
+# missing (animate frames), and a lost one must not slow the animation to a crawl.
+ACK_WAIT_S = 0.25
 CLICK_GAP_S = 0.15  # clicks closer together than this are dropped (plotly sends every one)
 
 VERDICT_COLOURS = {
@@ -1036,13 +1039,17 @@ class SaddleApp(widgets.VBox):
         """One beat of the paced loop: send the next frame if it is due and the browser has
         kept up. Plotly acknowledges every painted update; with at most ``MAX_IN_FLIGHT`` frames
         unpainted no backlog builds up on a slow machine, so Pause takes effect at once (a
-        frame sent 1 s ago without an answer no longer holds the animation back)."""
+        frame sent ``ACK_WAIT_S`` ago without an answer no longer holds the animation back)."""
         now = time.monotonic()
         if now - self._last_frame_at < 1.0 / self.fps - 1e-3:
             return True
         behind = self._sent_edit - self._acked_edit >= MAX_IN_FLIGHT
-        if self._frontend and behind and now - self._last_frame_at < 1.0:
-            return True
+        if self._frontend and behind:
+            if now - self._last_frame_at < ACK_WAIT_S:
+                return True
+            # Those acks are lost, not late: plotly acknowledges an animate frame when
+            # Plotly.animate resolves, and one interrupted by the next frame never does.
+            self._acked_edit = self._sent_edit
         t = min(self.t + self._frame_size(), self.steps)
         self._show(t)
         self._last_frame_at = now

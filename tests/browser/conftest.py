@@ -84,8 +84,11 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             print("---- explorer serve log ----\n" + log[-5000:])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps its own
+    asyncio loop set as *running* in the main thread while it is open, which breaks any later
+    test that runs an event loop (asyncio.run) or asks for the running loop."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
