@@ -57,7 +57,8 @@ APPS = (
             "Clamp half a digit and watch an RBM's Gibbs chains fill in the rest.",
             "§20.2, §20.11.2 · RBM, block Gibbs sampling", _digits_picture()),
     AppCard("vae_manifold.ipynb", "The VAE manifold",
-            "Walk a 2-D VAE's latent plane, draw a digit and see where q(z|x) puts it.",
+            "Walk a 2-D VAE's latent plane, draw a digit to see q(z|x), compare latent and "
+            "pixel interpolation, raise β to watch the posterior collapse.",
             "§20.10.3 · variational autoencoder, ELBO, IWAE", _latent_picture()),
     AppCard("saddle_game.ipynb", "Saddle-point game: the ab-orbit",
             "Why GAN training circles: seven optimizers on v(a, b) = ab and the Dirac-GAN.",
