@@ -12,26 +12,17 @@ frame (the revealed prefix of every trajectory).
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import common
+from common import served_page
 
-from explorer.games import METHODS, simulate_many  # noqa: E402
+from explorer.games import METHODS, simulate_many
 
 SEVEN = METHODS[:7]  # flow, simgd, altgd, extragradient, optimistic, consensus, momentum
 
 
 def median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(1e3 * (time.perf_counter() - t0))
-    return statistics.median(times)
+    return common.median_ms(common.timed(fn, repeats))
 
 
 def bench_simulate(repeats: int) -> None:
@@ -97,89 +88,66 @@ FRAME_COUNTER = """() => {
 
 def bench_browser() -> None:
     """Frames/s the browser actually paints during Play (7 methods), and Pause latency."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import (
-        CHROMIUM,
-        CHROMIUM_FLAGS,
-        free_port,
-        start_server,
-        stop_server,
-        wait_for_http,
-    )
-
-    port = free_port()
-    process = start_server(port, Path("/tmp/bench_games_serve.log"))
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_for_http(base, process)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            t0 = time.perf_counter()
-            page.goto(f"{base}voila/render/saddle_game.ipynb", timeout=180_000)
-            page.wait_for_selector(".js-plotly-plot .draglayer .xy .nsewdrag", timeout=180_000)
-            print(f"browser: page to plot drawn {time.perf_counter() - t0:.1f} s (cold kernel)")
-            for m in ("consensus", "momentum"):
-                page.locator(f".explorer-method-{m} input").check()
-            page.wait_for_timeout(1500)
-            for steps in (300, 1000):
-                if steps != 300:
-                    readout = page.locator(".explorer-slider-steps .widget-readout")
-                    readout.click()
-                    page.keyboard.press("Control+A")
-                    page.keyboard.type(str(steps))
-                    page.keyboard.press("Enter")
-                    page.wait_for_function(
-                        f"() => document.querySelector('.explorer-step-count').innerText"
-                        f".includes('/ {steps}')",
-                        timeout=30_000,
-                    )
-                    page.wait_for_timeout(1000)
-                page.locator(".explorer-btn-reset").click()
+    plane = ".js-plotly-plot .draglayer .xy .nsewdrag"
+    with served_page("saddle_game", plane) as (page, cold_start):
+        print(f"browser: server start to plot drawn {cold_start:.1f} s (cold kernel)")
+        for m in ("consensus", "momentum"):
+            page.locator(f".explorer-method-{m} input").check()
+        page.wait_for_timeout(1500)
+        for steps in (300, 1000):
+            if steps != 300:
+                readout = page.locator(".explorer-slider-steps .widget-readout")
+                readout.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(str(steps))
+                page.keyboard.press("Enter")
                 page.wait_for_function(
-                    "() => document.querySelector('.explorer-status').innerText"
-                    ".includes('Back at the start')",
+                    f"() => document.querySelector('.explorer-step-count').innerText"
+                    f".includes('/ {steps}')",
                     timeout=30_000,
                 )
-                page.wait_for_timeout(500)
-                page.evaluate(FRAME_COUNTER)
-                page.locator(".explorer-btn-play").click()
-                page.wait_for_function(
-                    "() => document.querySelector('.explorer-status').innerText"
-                    f".includes('Done: {steps} steps')",
-                    timeout=120_000,
-                )
-                page.wait_for_timeout(500)
-                stamps = page.evaluate("window._frames")
-                span = (stamps[-1] - stamps[0]) / 1000.0
-                fps = (len(stamps) - 1) / span
-                print(
-                    f"browser, 7 methods × {steps} steps: {len(stamps)} frames painted in "
-                    f"{span:.2f} s = {fps:.1f} frames/s"
-                )
-            # Pause latency: from the click until the step counter stops changing
+                page.wait_for_timeout(1000)
             page.locator(".explorer-btn-reset").click()
+            page.wait_for_function(
+                "() => document.querySelector('.explorer-status').innerText"
+                ".includes('Back at the start')",
+                timeout=30_000,
+            )
             page.wait_for_timeout(500)
+            page.evaluate(FRAME_COUNTER)
             page.locator(".explorer-btn-play").click()
-            page.wait_for_timeout(1500)
-            t_click = page.evaluate("performance.now()")
-            page.evaluate(
-                "() => { window._last = performance.now(); const el = "
-                "document.querySelector('.explorer-step-count'); new MutationObserver(() => "
-                "{ window._last = performance.now(); }).observe(el, {subtree: true, "
-                "childList: true, characterData: true}); }"
+            page.wait_for_function(
+                "() => document.querySelector('.explorer-status').innerText"
+                f".includes('Done: {steps} steps')",
+                timeout=120_000,
             )
-            page.locator(".explorer-btn-pause").click()
-            page.wait_for_timeout(2000)
-            last = page.evaluate("window._last")
+            page.wait_for_timeout(500)
+            stamps = page.evaluate("window._frames")
+            span = (stamps[-1] - stamps[0]) / 1000.0
+            fps = (len(stamps) - 1) / span
             print(
-                f"browser: last frame painted {max(0.0, last - t_click):.0f} ms after the "
-                "Pause click"
+                f"browser, 7 methods × {steps} steps: {len(stamps)} frames painted in "
+                f"{span:.2f} s = {fps:.1f} frames/s"
             )
-            browser.close()
-    finally:
-        stop_server(process)
+        # Pause latency: from the click until the step counter stops changing
+        page.locator(".explorer-btn-reset").click()
+        page.wait_for_timeout(500)
+        page.locator(".explorer-btn-play").click()
+        page.wait_for_timeout(1500)
+        t_click = page.evaluate("performance.now()")
+        page.evaluate(
+            "() => { window._last = performance.now(); const el = "
+            "document.querySelector('.explorer-step-count'); new MutationObserver(() => "
+            "{ window._last = performance.now(); }).observe(el, {subtree: true, "
+            "childList: true, characterData: true}); }"
+        )
+        page.locator(".explorer-btn-pause").click()
+        page.wait_for_timeout(2000)
+        last = page.evaluate("window._last")
+        print(
+            f"browser: last frame painted {max(0.0, last - t_click):.0f} ms after the "
+            "Pause click"
+        )
 
 
 def main() -> None:

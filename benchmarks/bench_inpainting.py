@@ -8,22 +8,11 @@ Targets on a 2-core CPU: sweep ≤ 2 ms (8 chains); click → update ≤ 150 ms;
 from __future__ import annotations
 
 import json
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from common import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    free_port,
-    median_ms,
-    start_server,
-    stop_server,
-    timed,
-    wait_for_http,
-)
+from common import median_ms, served_page, timed
 
 from explorer.sampling.gibbs import ClampedGibbsChain
 from explorer.sampling.masks import make_mask
@@ -78,29 +67,13 @@ def bench_sweep() -> float:
 
 
 def bench_browser() -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
-
-    port = free_port()
-    started = time.perf_counter()
-    server = start_server(port, Path(tempfile.mkdtemp()) / "serve.log")
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_for_http(base, server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}voila/render/inpainting.ipynb")
-            page.wait_for_selector(".explorer-chains canvas", timeout=120_000)
-            cold_start = time.perf_counter() - started
-            page.wait_for_timeout(1000)
-            clicks = [page.evaluate(CLICK_JS) for _ in range(30)]
-            page.get_by_role("button", name="Run").click()
-            page.wait_for_timeout(500)
-            rate = page.evaluate(RATE_JS, 4)
-            pause_ms = page.evaluate(PAUSE_JS)
-            browser.close()
-    finally:
-        stop_server(server)
+    with served_page("inpainting", ".explorer-chains canvas") as (page, cold_start):
+        page.wait_for_timeout(1000)
+        clicks = [page.evaluate(CLICK_JS) for _ in range(30)]
+        page.get_by_role("button", name="Run").click()
+        page.wait_for_timeout(500)
+        rate = page.evaluate(RATE_JS, 4)
+        pause_ms = page.evaluate(PAUSE_JS)
     return {
         "cold_start_s": round(cold_start, 2),
         "click_to_update_median_ms": round(float(np.median(clicks)), 1),

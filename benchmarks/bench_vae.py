@@ -11,22 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from common import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    free_port,
-    median_ms,
-    start_server,
-    stop_server,
-    timed,
-    wait_for_http,
-)
+from common import median_ms, served_page, timed
 
 from explorer.data import load_mnist
 from explorer.metrics.vae_eval import vae_bounds
@@ -140,41 +130,27 @@ def bench_retrain(seconds: float = 30.0) -> dict[str, object]:
 
 
 def bench_browser() -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
-
-    port = free_port()
-    started = time.perf_counter()
-    server = start_server(port, Path(tempfile.mkdtemp()) / "serve.log")
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_for_http(base, server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}voila/render/vae_manifold.ipynb")
-            page.wait_for_selector(".explorer-vae-plane .nsewdrag", timeout=180_000)
-            page.wait_for_selector(".explorer-vae-decoded canvas", timeout=60_000)
-            cold_start = time.perf_counter() - started
-            page.wait_for_timeout(1500)
-            drag = page.locator(".explorer-vae-plane .nsewdrag").first
-            drag.scroll_into_view_if_needed()
-            box = drag.bounding_box()
-            rng = np.random.default_rng(0)
-            hovers, misses = hover_trials(page, box, rng, 40)
-            # Retraining in the page: Train, hover while it runs, read its speed, time Stop.
-            page.locator(".explorer-vae-retrain").scroll_into_view_if_needed()
-            page.locator(".explorer-vae-retrain button", has_text="Train").click()
-            page.wait_for_selector(".explorer-vae-retrain-readout b", timeout=20_000)
-            t0, e0 = time.perf_counter(), live_epoch(page)
-            drag.scroll_into_view_if_needed()
-            box = drag.bounding_box()
-            busy_hovers, busy_misses = hover_trials(page, box, rng, 30)
-            page.wait_for_timeout(max(0, 10_000 - 1000 * (time.perf_counter() - t0)))
-            rate = (live_epoch(page) - e0) / (time.perf_counter() - t0)
-            stop_ms = page.evaluate(STOP_JS)
-            browser.close()
-    finally:
-        stop_server(server)
+    with served_page(
+        "vae_manifold", ".explorer-vae-plane .nsewdrag"
+    ) as (page, cold_start):
+        page.wait_for_selector(".explorer-vae-decoded canvas", timeout=60_000)
+        page.wait_for_timeout(1500)
+        drag = page.locator(".explorer-vae-plane .nsewdrag").first
+        drag.scroll_into_view_if_needed()
+        box = drag.bounding_box()
+        rng = np.random.default_rng(0)
+        hovers, misses = hover_trials(page, box, rng, 40)
+        # Retraining in the page: Train, hover while it runs, read its speed, time Stop.
+        page.locator(".explorer-vae-retrain").scroll_into_view_if_needed()
+        page.locator(".explorer-vae-retrain button", has_text="Train").click()
+        page.wait_for_selector(".explorer-vae-retrain-readout b", timeout=20_000)
+        t0, e0 = time.perf_counter(), live_epoch(page)
+        drag.scroll_into_view_if_needed()
+        box = drag.bounding_box()
+        busy_hovers, busy_misses = hover_trials(page, box, rng, 30)
+        page.wait_for_timeout(max(0, 10_000 - 1000 * (time.perf_counter() - t0)))
+        rate = (live_epoch(page) - e0) / (time.perf_counter() - t0)
+        stop_ms = page.evaluate(STOP_JS)
     return {
         "cold_start_s": round(cold_start, 2),
         "hover_to_decoded_median_ms": round(1000 * float(np.median(hovers)), 1),
