@@ -338,3 +338,20 @@ def test_shipped_card_lists_the_bounds(shipped: VAE) -> None:
     assert metrics["iwae_1"] < metrics["iwae_50"] < metrics["iwae_500"]
     assert abs(metrics["iwae_1"] - metrics["elbo"]) < 1.0
     assert metrics["elbo"] < metrics["train_elbo"]  # the train/test gap is on the card
+
+
+def test_encoder_dropout_defaults_to_dropout_and_can_be_switched_off() -> None:
+    from torch import nn
+
+    from explorer.errors import ConfigError
+    from explorer.models.vae import VAE, VAEConfig
+
+    def dropouts(module: nn.Module) -> list[float]:
+        return [m.p for m in module.modules() if isinstance(m, nn.Dropout)]
+
+    same = VAE(VAEConfig(hidden1=16, hidden2=8, dropout=0.3))
+    assert dropouts(same.encoder) == dropouts(same.decoder) == [0.3, 0.3]
+    split = VAE(VAEConfig(hidden1=16, hidden2=8, dropout=0.3, encoder_dropout=0.0))
+    assert dropouts(split.encoder) == [] and dropouts(split.decoder) == [0.3, 0.3]
+    with pytest.raises(ConfigError, match="encoder_dropout"):
+        VAE(VAEConfig(encoder_dropout=1.5))
