@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+import numpy as np
 
 from explorer.errors import ExplorerError
 
@@ -171,6 +172,21 @@ class Pacer:
                 time.sleep(max(0.0, period - (time.perf_counter() - t0)))
         finally:
             self._finish()
+
+
+def load_test_digits(status: StatusLine) -> tuple[np.ndarray, np.ndarray]:
+    """The binarized test split ``(images (N, 784), labels (N,))`` for an app.
+
+    If it cannot be read, ``status`` says why and one blank digit stands in, so the app still
+    opens instead of dying.
+    """
+    from explorer.data import load_mnist
+
+    try:
+        return load_mnist("test", binarize=True)
+    except ExplorerError as exc:
+        status.error(f"Could not load the test digits: {exc}")
+        return np.zeros((1, 784), np.float32), np.zeros(1, np.int64)
 
 
 def _kernel_loop() -> asyncio.AbstractEventLoop | None:

@@ -14,7 +14,13 @@ from explorer.errors import ExplorerError
 from explorer.sampling.gibbs import ClampedGibbsChain
 from explorer.sampling.masks import make_mask
 from explorer.views.charts import heat_png, line_chart_svg
-from explorer.views.common import Pacer, StatusLine, explainer, labelled_button
+from explorer.views.common import (
+    Pacer,
+    StatusLine,
+    explainer,
+    labelled_button,
+    load_test_digits,
+)
 from explorer.views.widgets import DigitCanvas, DigitStrip
 
 N_CHAINS = 8
@@ -63,7 +69,7 @@ class InpaintingApp(widgets.VBox):
         self.classifier = None
         self.chain: ClampedGibbsChain | None = None
         self.energy_trace: list[np.ndarray] = []
-        self.test_images, self.test_labels = self._load_test_digits()
+        self.test_images, self.test_labels = load_test_digits(self.status)
         self._build_widgets(model_name)
         self.pacer = Pacer(self.status.guard(self._run_tick), rate_hz=self.speed.value,
                            on_stop=self._on_pacer_stop, on_error=self._on_pacer_error)
@@ -74,15 +80,6 @@ class InpaintingApp(widgets.VBox):
             self.status.show("Ready. Press Step or Run — or draw, and paint the clamp mask.", "ok")
 
     # -- building ------------------------------------------------------------------------
-    def _load_test_digits(self) -> tuple[np.ndarray, np.ndarray]:
-        from explorer.data import load_mnist
-
-        try:
-            return load_mnist("test", binarize=True)
-        except ExplorerError as exc:
-            self.status.error(f"Could not load the test digits: {exc}")
-            return np.zeros((1, 784), np.float32), np.zeros(1, np.int64)
-
     def _build_widgets(self, model_name: str) -> None:
         guard = self.status.guard
         self.canvas = DigitCanvas(scale=10)

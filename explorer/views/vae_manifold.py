@@ -39,7 +39,13 @@ from explorer.models.vae import (
     tile_manifold,
 )
 from explorer.views.charts import PALETTE
-from explorer.views.common import Pacer, StatusLine, explainer, labelled_button
+from explorer.views.common import (
+    Pacer,
+    StatusLine,
+    explainer,
+    labelled_button,
+    load_test_digits,
+)
 from explorer.views.latent_widgets import ManifoldImage
 from explorer.views.widgets import DigitCanvas, DigitStrip
 
@@ -235,16 +241,6 @@ class Pin:
     source: str  # "test", "drawing" or "z": a digit is re-encoded when the model changes
 
 
-def _load_test_digits(status: StatusLine) -> tuple[np.ndarray, np.ndarray]:
-    from explorer.data import load_mnist
-
-    try:
-        return load_mnist("test", binarize=True)
-    except ExplorerError as exc:
-        status.error(f"Could not load the test digits: {exc}")
-        return np.zeros((1, 784), np.float32), np.zeros(1, np.int64)
-
-
 @torch.no_grad()
 def _encode_means(model: VAE, images: np.ndarray) -> np.ndarray:
     """μ(x) of every image, (N, L) float32."""
@@ -279,7 +275,7 @@ class VAEManifoldApp(widgets.VBox):
         self.model_name = model_name
         self.status = StatusLine()
         self.rng = np.random.default_rng(seed)
-        self.test_images, self.test_labels = _load_test_digits(self.status)
+        self.test_images, self.test_labels = load_test_digits(self.status)
         self.model: VAE | None = None
         self.model_label = model_name
         self.pins: list[Pin] = []
