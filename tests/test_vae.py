@@ -340,6 +340,16 @@ def test_shipped_card_lists_the_bounds(shipped: VAE) -> None:
     assert metrics["elbo"] < metrics["train_elbo"]  # the train/test gap is on the card
 
 
+@needs_shipped
+def test_shipped_model_meets_the_test_elbo_target(shipped: VAE, test_digits: torch.Tensor) -> None:
+    """Issue 3's target: test ELBO ≥ −150 nats on the threshold-binarized test split (all of it),
+    and the card says what this evaluation gives (same seed: same Monte Carlo draws)."""
+    bounds = vae_bounds(shipped, test_digits, seed=0, ks=())
+    assert bounds["elbo"] >= -150.0
+    assert bounds["elbo"] == pytest.approx(shipped.card["metrics"]["elbo"], abs=0.05)
+    assert 2.0 < bounds["kl"] < 15.0  # the 2-D code is used, not collapsed and not saturated
+
+
 def test_encoder_dropout_defaults_to_dropout_and_can_be_switched_off() -> None:
     from torch import nn
 

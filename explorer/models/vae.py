@@ -23,6 +23,7 @@ few minibatches per ``run_batches(n)`` (what an app drives between two screen up
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -287,6 +288,9 @@ class VAETrainConfig:
             raise ConfigError(f"weight_decay must be in [0, 1), got {self.weight_decay}")
 
 
+BatchTransform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+
+
 class VAETrainer:
     """Maximizes the (β-weighted) ELBO with the reparameterization trick and Adam.
 
@@ -295,15 +299,26 @@ class VAETrainer:
     shuffled order), so a UI can train in small chunks and stay responsive between them.
     Both return the mean reconstruction, KL and ELBO (β = 1) of the minibatches they ran.
     A non-finite loss raises :class:`FloatingPointError` before the weights are touched.
+
+    ``batch_transform(batch, generator)``, if given, maps each minibatch of ``data`` to what the
+    model trains on (e.g. random distortions of grey-level digits, then thresholding — see
+    :mod:`explorer.data.augment`); it gets the trainer's seeded generator.
     """
 
-    def __init__(self, model: VAE, data: torch.Tensor, config: VAETrainConfig) -> None:
+    def __init__(
+        self,
+        model: VAE,
+        data: torch.Tensor,
+        config: VAETrainConfig,
+        batch_transform: BatchTransform | None = None,
+    ) -> None:
         config.validate()
         if data.ndim != 2 or data.shape[1] != model.config.n_visible or len(data) == 0:
             raise ConfigError(
                 f"training data must be (N, {model.config.n_visible}), got {tuple(data.shape)}"
             )
         self.model, self.config = model, config
+        self.batch_transform = batch_transform
         self.device = model.device
         self.data = data.to(self.device)  # (N, 784)
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
@@ -337,7 +352,10 @@ class VAETrainer:
             self._order = torch.randperm(
                 len(self.data), generator=self.generator, device=self.device
             )
-        return self.data[idx]
+        batch = self.data[idx]  # (b, 784)
+        if self.batch_transform is not None:
+            batch = self.batch_transform(batch, self.generator)
+        return batch
 
     def _train_batch(self, x: torch.Tensor) -> tuple[float, float]:
         if self.config.cosine_decay:
