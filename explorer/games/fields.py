@@ -288,18 +288,24 @@ def dirac_field(
                 return g_theta, -g_psi + r_d1(psi)
 
             def jacobian(theta: float, psi: float) -> Mat:
-                j11 = j12 = j21 = j22 = 0.0
+                # per node u = θ ± e: s = f'(ψu) = ½ − ½h, f''(ψu) = −s(1 − s) = (h² − 1)/4,
+                # h = tanh(ψu/2); the sums below are Σ w s, Σ w f'', Σ w u f'', Σ w u² f''
+                sum_s = sum_d2 = sum_ud2 = sum_uud2 = edge = 0.0
                 for e, w in pairs:
                     for u in (theta + e, theta - e):
-                        s = fp(psi * u)
-                        d2 = -s * (1.0 - s)
-                        g1 = s if gan else 1.0 - s
-                        j11 += w * gen_sign * psi * psi * d2
-                        j12 += w * (g1 + gen_sign * psi * u * d2)
-                        j21 += w * (-s - u * psi * d2)
-                        j22 += w * (-u * u * d2)
-                    r = fp(psi * e)
-                    j22 += w * 2.0 * e * e * r * (1.0 - r)  # −e² f''(±ψe), both nodes
+                        h = tanh(0.5 * psi * u)
+                        wd2 = w * 0.25 * (h * h - 1.0)
+                        sum_s += w * (0.5 - 0.5 * h)
+                        sum_d2 += wd2
+                        sum_ud2 += u * wd2
+                        sum_uud2 += u * u * wd2
+                    r = tanh(0.5 * psi * e)
+                    edge += 0.5 * w * e * e * (1.0 - r * r)  # 2e² r(1 − r), r = f'(ψe)
+                sum_g1 = sum_s if gan else 2.0 - sum_s  # Σ w g₁ (pair weights w sum to 1)
+                j11 = gen_sign * psi * psi * sum_d2
+                j12 = sum_g1 + gen_sign * psi * sum_ud2
+                j21 = -sum_s - psi * sum_ud2
+                j22 = -sum_uud2 + edge
                 return 0.5 * j11, 0.5 * j12, 0.5 * j21, 0.5 * j22 + r_d2(psi)
 
         def value(theta: np.ndarray, psi: np.ndarray) -> np.ndarray:
