@@ -283,6 +283,23 @@ def test_divergence_raises_before_touching_the_weights() -> None:
         torch.testing.assert_close(value, before[key], equal_nan=True)
 
 
+def test_a_runaway_kl_at_beta_zero_counts_as_divergence() -> None:
+    """At β = 0 the loss has no KL in it, so a KL of a million nats would train on silently."""
+    model = VAE(VAEConfig(hidden1=16, hidden2=0))
+    with torch.no_grad():
+        model.encoder[-1].bias[:2] = 1e3  # μ ≈ 1000 for every digit
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    trainer = VAETrainer(model, torch.ones(20, 784), VAETrainConfig(batch_size=10, beta=0.0))
+    with pytest.raises(FloatingPointError, match="absurdly large"):
+        trainer.run_batches(1)
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, before[key])
+    # an ordinary start is not flagged
+    fresh = VAETrainer(VAE(VAEConfig(hidden1=16, hidden2=0)), torch.ones(20, 784),
+                       VAETrainConfig(batch_size=10, beta=0.0))
+    assert math.isfinite(fresh.run_batches(2)["kl"])
+
+
 # ------------------------------------------------------------------------------------------------
 # recipe, evaluator, CLI (on a tiny MNIST npz so IWAE_500 is quick)
 # ------------------------------------------------------------------------------------------------

@@ -104,6 +104,11 @@ def test_clicks_pin_digits_and_codes(app: VAEManifoldApp) -> None:
     assert tuple(app.fig.data[T_PINS].text) == ("A", "B")
     assert app.pins_view.n_images == 2 and app.pins_view.captions[0].startswith("A · test #")
     assert "<b>B</b> = z = (+1.50, +0.25)" in app.ends_label.value
+    # a single pin is A on the plane and in the strip alike
+    app.clear_pins()
+    app._on_plane_click(None, points(3.0, 3.0), None)
+    assert tuple(app.fig.data[T_PINS].text) == ("A",)
+    assert app.pins_view.captions == ["A · z = (+3.00, +3.00)"]
 
 
 def test_drawing_shows_q_ellipses_and_elbo(app: VAEManifoldApp) -> None:
@@ -139,8 +144,15 @@ def test_drawing_shows_q_ellipses_and_elbo(app: VAEManifoldApp) -> None:
     assert not np.allclose(app.drawn["mu"], before)
     assert tuple(app.fig.data[T_MEAN].x) == pytest.approx([app.drawn["mu"][0]])
 
+    # the close-up: the same ellipses, scaled up to fill a window of μ ± 3 max σ
+    svg = app.magnifier.value
+    assert svg.count("<polyline") == 2 and 'stroke-dasharray' in svg
+    half = max(3 * float(app.drawn["sigma"].max()), 0.05)
+    assert f"μ ± {half:.2f}" in svg
+
     # a cleared canvas clears the plane
     app.clear_drawing()
+    assert app.magnifier.value == ""
     assert app.drawn is None and len(app.fig.data[T_MEAN].x) == 0
     assert len(app.fig.data[T_ELLIPSE1].x) == 0 and "Draw a digit" in app.readout.value
 
@@ -290,6 +302,8 @@ def test_large_beta_collapses_the_posterior(panel) -> None:
     xs = np.concatenate([np.asarray(panel.fig.data[3 + d].x) for d in range(10)])
     assert float(np.sqrt(np.mean(xs**2))) < 0.3  # vs 1 under the prior
     assert panel.explore_button.disabled  # only a 2-D model can go on the big plane
+    assert "Only a 2-D model" in panel.status.text and "most active" in panel.status.text
+    assert "of 5" in panel.fig.layout.annotations[2].text
 
 
 def test_stop_answers_between_chunks(panel) -> None:
@@ -304,6 +318,35 @@ def test_stop_answers_between_chunks(panel) -> None:
     assert panel.trainer.epochs_done < 200
     assert panel.status.text.startswith("Stopped after")
     assert not panel.train_button.disabled
+
+
+def test_settings_changed_during_a_run_are_said_to_wait(panel) -> None:
+    panel.latent.value, panel.beta.value, panel.epochs.value = 2, 1.0, 200
+    panel.start()
+    try:
+        panel.beta.value = 4.0
+        assert "keeps its settings (β = 1" in panel.status.text
+        assert panel.trainer.config.beta == 1.0
+    finally:
+        panel.stop()
+        panel.pacer.join(10)
+    panel.beta.value = 1.0
+    assert panel.status.text.startswith("Stopped after")  # not running: no note
+
+
+def test_a_runaway_run_is_stopped_as_diverged(panel) -> None:
+    """β = 0 leaves the KL out of the loss: a huge KL is caught on its own, and the readout
+    says the run diverged instead of showing absurd numbers."""
+    panel.beta.value, panel.latent.value = 0.0, 2
+    panel.prepare()
+    with torch.no_grad():
+        panel.model.encoder[-1].bias[:2] = 1e3  # μ ≈ 1000: KL ≈ 1e6 nats a digit
+    panel.train_button.disabled = True
+    panel.pacer.start()
+    panel.pacer.join(10)
+    assert panel.status.kind == "error" and "absurdly large" in panel.status.text
+    assert "Diverged" in panel.readout.value and "nan" not in panel.readout.value
+    panel.beta.value = 1.0
 
 
 def test_divergence_is_a_friendly_message(panel) -> None:

@@ -76,3 +76,52 @@ def heat_png(values: np.ndarray, rows: int, cols: int, cell: int = 6) -> bytes:
     """A (rows × cols) map of values in [0, 1] as a PNG, each value a ``cell``-pixel square."""
     grid = np.asarray(values, dtype=np.float32).reshape(rows, cols)
     return png_bytes(np.kron(grid, np.ones((cell, cell), dtype=np.float32)))
+
+
+def magnifier_svg(
+    centre: np.ndarray,
+    half_width: float,
+    contours: list[tuple[np.ndarray, np.ndarray, str]],
+    dots: np.ndarray,
+    dot_colours: list[str],
+    caption: str,
+    size: int = 190,
+) -> str:
+    """A square close-up of a 2-D plane: the window centre ± ``half_width`` (both axes).
+
+    ``contours``: (xs, ys, dash) polylines in plane coordinates (dash "" = solid); ``dots``:
+    (n, 2) points drawn in ``dot_colours`` (those outside the window are left out); a cross marks
+    the centre. y grows upwards, as on a plot.
+    """
+    cx, cy = float(centre[0]), float(centre[1])
+    w = max(float(half_width), 1e-9)
+    top = 4
+    scale = (size - 8) / (2 * w)  # pixels per plane unit
+
+    def px(x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        return 4 + (np.asarray(x) - cx + w) * scale, top + (cy + w - np.asarray(y)) * scale
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size + 18}" '
+        'style="background:#fff;font:11px sans-serif">',
+        f'<rect x="4" y="{top}" width="{size - 8}" height="{size - 8}" fill="#f7f9fc" '
+        'stroke="#99a"/>',
+    ]
+    dots = np.asarray(dots, np.float64).reshape(-1, 2)
+    inside = (np.abs(dots[:, 0] - cx) <= w) & (np.abs(dots[:, 1] - cy) <= w)
+    for (x, y), colour in zip(dots[inside], np.asarray(dot_colours, object)[inside], strict=True):
+        sx, sy = px(x, y)
+        parts.append(f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="3" fill="{colour}" '
+                     'fill-opacity="0.8"/>')
+    for xs, ys, dash in contours:
+        sx, sy = px(xs, ys)
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(sx, sy, strict=True))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<polyline fill="none" stroke="#111" stroke-width="1.6"{dash_attr} '
+                     f'points="{points}"/>')
+    mx, my = px(cx, cy)
+    parts.append(f'<path d="M{mx - 5:.1f},{my - 5:.1f}L{mx + 5:.1f},{my + 5:.1f}'
+                 f'M{mx - 5:.1f},{my + 5:.1f}L{mx + 5:.1f},{my - 5:.1f}" stroke="#111" '
+                 'stroke-width="2"/>')
+    parts.append(f'<text x="4" y="{size + 12}" fill="#334">{html.escape(caption)}</text></svg>')
+    return "".join(parts)

@@ -72,7 +72,7 @@ class StatusLine(widgets.HTML):
                 log.exception("error in callback %s", getattr(fn, "__name__", fn))
                 self.error(
                     f"Something went wrong ({type(exc).__name__}: {exc}). "
-                    "The app is still running; try again or press Reset."
+                    "The app is still running: try again, or reload the page to start afresh."
                 )
             return None
 

@@ -38,7 +38,7 @@ from explorer.models.vae import (
     gaussian_kl_terms,
     tile_manifold,
 )
-from explorer.views.charts import PALETTE
+from explorer.views.charts import PALETTE, magnifier_svg
 from explorer.views.common import (
     Pacer,
     StatusLine,
@@ -54,6 +54,8 @@ PRIOR_GRID = 161  # hover/click resolution on empty plane: 8 / 160 = 0.05
 GRID_SIDE = 20  # the decoded manifold: GRID_SIDE × GRID_SIDE digits
 N_PATH = 10  # interpolation steps shown in each strip
 MAX_PINS = 12
+MAGNIFIER_SIGMAS = 3.0  # the close-up of q(z|x) spans μ ± 3 max(σ) ...
+MAGNIFIER_MIN = 0.05  # ... but never less than ± 0.05
 ELBO_SAMPLES = 64  # z draws for the reconstruction term of a drawn digit
 IWAE_K = 100  # importance samples for the drawn digit's IWAE bound
 HOVER_INTERVAL_S = 0.025  # at most 40 decodes a second from hover
@@ -72,6 +74,7 @@ RETRAIN_BETAS = (("0", 0.0), ("¼", 0.25), ("½", 0.5), ("1", 1.0), ("2", 2.0), 
 RETRAIN_LRS = (("0.0003", 3e-4), ("0.001", 1e-3), ("0.003", 3e-3), ("0.01", 1e-2),
                ("0.1 (too high)", 1e-1))
 RETRAIN_GRID = 12
+PLANE_TITLE = "test digits' μ (fixed scale ±4)"
 RETRAIN_TICK_S = 0.03  # training time per chunk; Stop and hover are answered between chunks
 RETRAIN_PERIOD_S = 0.06  # one chunk started every 60 ms at most: the rest is the page's
 CURVE_PUSH_S = 0.25  # curve updates at most 4 per second
@@ -114,7 +117,9 @@ plane). The red square follows your cursor on the plane.
 
 DRAW_TEXT = """
 <b>3 · Draw a digit.</b> It is made black-and-white like the training digits and encoded on
-every stroke: on the plane, a cross at μ and ellipses at 1σ and 2σ (39% and 86% of q's mass).
+every stroke: on the plane, a cross at μ and ellipses at 1σ and 2σ (39% and 86% of q's mass);
+a 2-D encoder is often so sure (σ ≈ 0.05) that they hide under the cross, so they are also drawn
+close up, beside the numbers.
 <b>ELBO = reconstruction − KL</b>: E<sub>q</sub>[log p(x | z)] (averaged over {s} draws of z)
 minus D<sub>KL</sub> = ½ Σ<sub>j</sub>(μ<sub>j</sub>² + σ<sub>j</sub>² − 1 − log σ<sub>j</sub>²)
 (closed form). IWAE<sub>k</sub> = log (1/k) Σ<sub>i</sub> p(x, z<sub>i</sub>) / q(z<sub>i</sub> |
@@ -286,7 +291,8 @@ class VAEManifoldApp(widgets.VBox):
         self.alpha_throttle = Throttle(self.status.guard(self.update_alpha), ALPHA_INTERVAL_S)
         self.header = widgets.HTML()
         self.header.add_class("explorer-vae-model")
-        self.back_button = labelled_button("Back to the shipped model", icon="undo")
+        self.back_button = labelled_button("Back to the shipped model", icon="undo",
+                                           layout=widgets.Layout(width="auto"))
         self.back_button.layout.display = "none"
         self.back_button.on_click(self.status.guard(lambda _b: self.back_to_shipped()))
         self.retrain = RetrainPanel(self.test_images, self.test_labels,
@@ -407,6 +413,8 @@ class VAEManifoldApp(widgets.VBox):
         self.readout.add_class("explorer-vae-readout")
         self.reconstruction_view = DigitStrip(scale=3)
         self.reconstruction_view.add_class("explorer-vae-reconstruction")
+        self.magnifier = widgets.HTML()
+        self.magnifier.add_class("explorer-vae-magnifier")
 
         self.alpha = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.02,
                                          description="α", readout_format=".2f",
@@ -466,7 +474,8 @@ class VAEManifoldApp(widgets.VBox):
                                   self.pin_drawing_button, self.reconstruction_view],
                                  layout=widgets.Layout(margin="0 0 0 10px")),
                 ]),
-                self.readout,
+                widgets.HBox([self.readout, self.magnifier],
+                             layout=widgets.Layout(align_items="flex-start")),
             ], layout=small)
             interp_box = widgets.VBox([
                 explainer(INTERP_TEXT), self.ends_label,
@@ -480,10 +489,12 @@ class VAEManifoldApp(widgets.VBox):
                                   self.pixel_path,
                               ], layout=widgets.Layout(margin="0 0 0 20px"))]),
             ])
+            # On a wide screen the drawing sits beside the plane (watch μ move while drawing);
+            # on a narrow one the rows wrap.
+            wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
             children += [
-                widgets.HBox([plane_box, decoded_box]),
-                widgets.HBox([manifold_box, draw_box]),
-                interp_box,
+                widgets.HBox([plane_box, decoded_box, draw_box], layout=wrap),
+                widgets.HBox([manifold_box, interp_box], layout=wrap),
             ]
         children.append(self.retrain)
         self.children = children
@@ -524,8 +535,8 @@ class VAEManifoldApp(widgets.VBox):
         fig.add_trace(go.Scatter(x=ex1, y=ey1, mode="lines", hoverinfo="skip", showlegend=False,
                                  line=dict(color="#111", width=2), name="1σ"))
         fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", hoverinfo="skip", showlegend=False,
-                                 marker=dict(size=16, symbol="x-thin", color="#111",
-                                             line=dict(width=3.5, color="#111")),
+                                 marker=dict(size=11, symbol="x-thin", color="#111",
+                                             line=dict(width=2.5, color="#111")),
                                  name="μ of your digit"))
         fig.update_xaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₁", zeroline=False,
                          constrain="domain", showgrid=False)
@@ -633,11 +644,15 @@ class VAEManifoldApp(widgets.VBox):
         self.pins = []
         self._refresh_pins()
 
-    def _pins_xy(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    def _pin_letter(self, i: int) -> str:
+        """'A' or 'B' for the interpolation's ends (the last two pins; a single pin is A)."""
         n = len(self.pins)
-        text = [("A" if i == n - 2 else "B" if i == n - 1 else "") for i in range(n)]
-        if n == 1:
-            text = ["A"]
+        if i == n - 2 or (n == 1 and i == 0):
+            return "A"
+        return "B" if i == n - 1 else ""
+
+    def _pins_xy(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        text = [self._pin_letter(i) for i in range(len(self.pins))]
         xy = np.array([pin.z for pin in self.pins], np.float32).reshape(-1, 2)
         return xy[:, 0], xy[:, 1], text
 
@@ -650,8 +665,8 @@ class VAEManifoldApp(widgets.VBox):
             float(za[1])]
 
     def _refresh_pins(self, update_plot: bool = True) -> None:
-        names = [("A · " if i == len(self.pins) - 2 else "B · " if i == len(self.pins) - 1
-                  else "") + pin.label for i, pin in enumerate(self.pins)]
+        names = [(f"{letter} · " if (letter := self._pin_letter(i)) else "") + pin.label
+                 for i, pin in enumerate(self.pins)]
         if self.pins:
             self.pins_view.show(np.stack([pin.image for pin in self.pins]), names)
         else:
@@ -734,6 +749,7 @@ class VAEManifoldApp(widgets.VBox):
                                   "Draw a digit on the canvas (or press Random test digit): its "
                                   "q(z|x) will appear on the plane.</div>")
             self.reconstruction_view.show(np.zeros((0, 784), np.float32), [])
+            self.magnifier.value = ""
         else:
             model = self.model
             xt = torch.from_numpy(x)[None].to(model.device)  # (1, 784)
@@ -749,6 +765,7 @@ class VAEManifoldApp(widgets.VBox):
                           "reconstruction": float(terms.reconstruction[0]),
                           "kl": float(terms.kl[0]), "elbo": float(terms.elbo[0]), "iwae": iwae}
             self.readout.value = self._readout_html()
+            self.magnifier.value = self._magnifier_html()
             self.reconstruction_view.show(np.stack([x, recon[0]]), ["your digit", "g(μ)"])
         if update_plot:
             ex2, ey2, ex1, ey1, mx, my = self._drawn_xy()
@@ -756,6 +773,18 @@ class VAEManifoldApp(widgets.VBox):
                 self.fig.data[T_ELLIPSE2].x, self.fig.data[T_ELLIPSE2].y = ex2, ey2
                 self.fig.data[T_ELLIPSE1].x, self.fig.data[T_ELLIPSE1].y = ex1, ey1
                 self.fig.data[T_MEAN].x, self.fig.data[T_MEAN].y = mx, my
+
+    def _magnifier_html(self) -> str:
+        """q(z|x) close up: a 2-D encoder is often so sure (σ ≈ 0.05) that its ellipses are
+        smaller than the cross on the ±4 plane; here they fill the window, among the test μ."""
+        mu, sigma = self.drawn["mu"], self.drawn["sigma"]
+        half = float(min(PLANE, max(MAGNIFIER_SIGMAS * float(sigma.max()), MAGNIFIER_MIN)))
+        contours = [(*ellipse(mu, sigma, 2.0), "4,3"), (*ellipse(mu, sigma, 1.0), "")]
+        colours = [PALETTE[int(d)] for d in self.test_labels]
+        svg = magnifier_svg(mu, half, contours, self.test_mu, colours,
+                            f"μ ± {half:.2f} on both axes (×{2 * PLANE / (2 * half):.0f})")
+        return ('<div style="font-size:13px"><b>q(z|x) close up</b> with the test μ near it'
+                f"</div>{svg}")
 
     def _readout_html(self) -> str:
         d = self.drawn
@@ -827,6 +856,8 @@ class RetrainPanel(widgets.VBox):
         self.train_button.on_click(guard(lambda _b: self.start()))
         self.stop_button.on_click(guard(lambda _b: self.stop()))
         self.explore_button.on_click(guard(lambda _b: self.explore()))
+        for control in (self.beta, self.latent, self.lr, self.epochs):
+            control.observe(guard(lambda _c: self._settings_changed()), names="value")
         self.readout = widgets.HTML()
         self.readout.add_class("explorer-vae-retrain-readout")
         self.manifold = ManifoldImage(display_width=252, cells=RETRAIN_GRID)
@@ -866,7 +897,7 @@ class RetrainPanel(widgets.VBox):
         fig = make_subplots(
             rows=1, cols=3, horizontal_spacing=0.08, column_widths=[0.34, 0.33, 0.33],
             subplot_titles=("reconstruction E_q[log p(x|z)] (nats)", "KL(q(z|x) ‖ p(z)) (nats)",
-                            "test digits' μ (fixed scale ±4)"),
+                            PLANE_TITLE),
         )
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=2),
                                  name="reconstruction", hoverinfo="skip"), row=1, col=1)
@@ -931,6 +962,12 @@ class RetrainPanel(widgets.VBox):
             f"{self.model.latent_dim}, {self.trainer.config.epochs} epochs. Press Stop any time.")
         self.pacer.start()
 
+    def _settings_changed(self) -> None:
+        if self.running and self.trainer is not None:
+            self.status.show(
+                f"This run keeps its settings (β = {self.trainer.config.beta:g}, latent size "
+                f"{self.model.latent_dim}); the new ones apply when you press Train again.")
+
     def stop(self) -> None:
         """Ask the run to stop; it stops before its next chunk of minibatches."""
         self.pacer.stop()
@@ -973,14 +1010,23 @@ class RetrainPanel(widgets.VBox):
         self.push(curves=True, plane=True)
         self.explore_button.disabled = self.model.latent_dim != 2
         done = self.trainer.epochs_done
-        self.status.show(
-            f"{'Finished' if self.trainer.done else 'Stopped'} after {done:.1f} epochs."
-            + (" Press “Explore it above” to see it on the big plane."
-               if self.model.latent_dim == 2 else ""), "ok")
+        if self.model.latent_dim == 2:
+            more = " Press “Explore it above” to see it on the big plane."
+        else:
+            more = (f" Only a 2-D model fits the big plane above; the small plane shows this "
+                    f"{self.model.latent_dim}-D model's two most active dimensions, "
+                    f"z{self.dims[0] + 1} and z{self.dims[1] + 1}.")
+        ended = "Finished" if self.trainer.done else "Stopped"
+        self.status.show(f"{ended} after {done:.1f} epochs.{more}", "ok")
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, FloatingPointError):
             self.status.error(f"{exc}. The weights are unusable; press Train to start over.")
+            epoch = self.trainer.epochs_done if self.trainer is not None else 0.0
+            self.readout.value = (
+                '<div style="font-size:14px;margin-left:16px" class="explorer-vae-diverged">'
+                f"<b>Diverged</b> in epoch {epoch:.1f}: the curves end at the last good "
+                "minibatches; the small plane and manifold are of broken weights.</div>")
         elif isinstance(exc, ExplorerError):
             self.status.error(str(exc))
         else:
@@ -1023,6 +1069,11 @@ class RetrainPanel(widgets.VBox):
                 self._last_plane = now
                 if self.model.latent_dim > 2:
                     self.dims = tuple(sorted(int(i) for i in np.argsort(-per_dim)[:2]))
+                    self.fig.layout.annotations[2].text = (
+                        f"test μ: z{self.dims[0] + 1}, z{self.dims[1] + 1}, the 2 most active "
+                        f"of {self.model.latent_dim}")
+                else:
+                    self.fig.layout.annotations[2].text = PLANE_TITLE
                 for d in range(10):
                     rows = self.test_labels == d
                     self.fig.data[3 + d].x = mu[rows, self.dims[0]]
