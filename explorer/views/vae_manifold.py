@@ -544,7 +544,9 @@ class VAEManifoldApp(widgets.VBox):
                          scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False)
         fig.update_layout(
             width=590, height=640, margin=dict(l=50, r=10, t=10, b=40), plot_bgcolor="white",
-            hovermode="closest", dragmode=False, font=dict(size=14),
+            # a dot is picked only right under the cursor (6 px); elsewhere the prior's fine grid
+            # answers, so hovering in the crowded centre still decodes the z under the cursor
+            hovermode="closest", hoverdistance=6, dragmode=False, font=dict(size=14),
             legend=dict(orientation="h", yanchor="top", y=-0.1, x=0.0, title_text="label "),
         )
         return fig
