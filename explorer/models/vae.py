@@ -366,16 +366,16 @@ class VAETrainer:
                 group["lr"] = self.config.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
         terms = self.model.elbo(x, generator=self.generator)
         loss = -(terms.reconstruction - self.config.beta * terms.kl).mean()
-        rec_mean, kl_mean = terms.reconstruction.detach().mean(), terms.kl.detach().mean()
-        # Diverged: NaN or ±inf anywhere, or terms no working model reaches. (A decoder at the
-        # data's mean image loses ~200 nats a digit; 1e5 nats is ~128 nats a pixel. At β = 0
-        # nothing bounds the KL in the loss, so it is watched on its own.)
-        runaway = max(float(-rec_mean), float(kl_mean)) > DIVERGED_NATS
-        if not (torch.isfinite(loss) and torch.isfinite(rec_mean) and torch.isfinite(kl_mean)) \
-                or runaway:
+        rec_mean = float(terms.reconstruction.detach().mean())
+        kl_mean = float(terms.kl.detach().mean())
+        # Diverged: NaN or ±inf in either term (hence in the loss), or terms no working model
+        # reaches. (A decoder at the data's mean image loses ~200 nats a digit; 1e5 nats is ~128
+        # nats a pixel. At β = 0 nothing bounds the KL in the loss, so it is watched on its own.)
+        finite = math.isfinite(rec_mean) and math.isfinite(kl_mean)
+        if not finite or max(-rec_mean, kl_mean) > DIVERGED_NATS:
             raise FloatingPointError(
                 "VAE training diverged: the loss became "
-                + ("absurdly large (> 1e5 nats a digit)" if runaway else "NaN or infinite")
+                + ("NaN or infinite" if not finite else "absurdly large (> 1e5 nats a digit)")
                 + f" (β = {self.config.beta:g}, lr = {self.config.lr:g}); lower the learning "
                 "rate or β and train again"
             )
@@ -383,7 +383,7 @@ class VAETrainer:
         loss.backward()
         self.optimizer.step()
         self.batches_done += 1
-        return float(rec_mean), float(kl_mean)
+        return rec_mean, kl_mean
 
     def run_batches(self, n: int) -> dict[str, float]:
         """``n`` minibatch updates; returns their mean reconstruction, KL and ELBO (nats)."""

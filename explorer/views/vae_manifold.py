@@ -384,6 +384,7 @@ class VAEManifoldApp(widgets.VBox):
         self.model = model.eval()
         self.test_mu = _encode_means(model, self.test_images)  # (N, 2)
         self.digit_rows = [np.flatnonzero(self.test_labels == d) for d in range(10)]
+        self.test_colours = [PALETTE[int(d)] for d in self.test_labels]  # for the close-up
         self.header.value = self._model_line()
 
         self.decoded_view = DigitStrip(scale=8)
@@ -781,10 +782,9 @@ class VAEManifoldApp(widgets.VBox):
         smaller than the cross on the ±4 plane; here they fill the window, among the test μ."""
         mu, sigma = self.drawn["mu"], self.drawn["sigma"]
         half = float(min(PLANE, max(MAGNIFIER_SIGMAS * float(sigma.max()), MAGNIFIER_MIN)))
-        contours = [(*ellipse(mu, sigma, 2.0), "4,3"), (*ellipse(mu, sigma, 1.0), "")]
-        colours = [PALETTE[int(d)] for d in self.test_labels]
-        svg = magnifier_svg(mu, half, contours, self.test_mu, colours,
-                            f"μ ± {half:.2f} on both axes (×{2 * PLANE / (2 * half):.0f})")
+        ex2, ey2, ex1, ey1, _, _ = self._drawn_xy()  # the plane's own 2σ and 1σ contours
+        svg = magnifier_svg(mu, half, [(ex2, ey2, "4,3"), (ex1, ey1, "")], self.test_mu,
+                            self.test_colours, f"μ ± {half:.2f} on both axes (×{PLANE / half:.0f})")
         return ('<div style="font-size:13px"><b>q(z|x) close up</b> with the test μ near it'
                 f"</div>{svg}")
 
