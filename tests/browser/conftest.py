@@ -131,6 +131,15 @@ def assert_no_error(page) -> None:
     assert "Traceback" not in body, body[:2000]
 
 
+def wait_for_status(page, text: str, timeout_ms: int) -> None:
+    """Wait until the app's status line (the first ``.explorer-status``) contains ``text``."""
+    page.wait_for_function(
+        "text => document.querySelector('.explorer-status').innerText.includes(text)",
+        arg=text,
+        timeout=timeout_ms,
+    )
+
+
 @pytest.fixture
 def no_error() -> Callable[[object], None]:
     return assert_no_error

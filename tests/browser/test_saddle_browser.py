@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_no_error
+from tests.browser.conftest import assert_no_error, wait_for_status
 
 pytestmark = pytest.mark.browser
 
@@ -41,10 +41,7 @@ def test_click_plane_then_play_draws_trajectories_and_fills_the_table(open_app) 
     # A click on the plane reaches the kernel's handler: the status line names the new start
     # and the animation rewinds to t = 0.
     click_plane(page, 1.5, -1.0)
-    page.wait_for_function(
-        "() => document.querySelector('.explorer-status').innerText.includes('Start set to')",
-        timeout=15_000,
-    )
+    wait_for_status(page, "Start set to", 15_000)
     status = page.inner_text(STATUS)
     a, b = (float(v) for v in re.findall(r"= (-?\d+\.\d+)", status)[:2])
     assert abs(a - 1.5) < 0.1 and abs(b + 1.0) < 0.1, status
@@ -54,10 +51,7 @@ def test_click_plane_then_play_draws_trajectories_and_fills_the_table(open_app) 
     )
 
     page.locator(".explorer-btn-play").click()
-    page.wait_for_function(
-        "() => document.querySelector('.explorer-status').innerText.includes('Done')",
-        timeout=60_000,
-    )
+    wait_for_status(page, "Done", 60_000)
     t, total = map(int, re.findall(r"\d+", page.inner_text(STEP_COUNT)))
     assert t == total == 300
     # five optimizers are ticked by default; flow and altgd stay on the plane, simgd leaves it
@@ -80,10 +74,7 @@ def test_pause_stops_the_animation(open_app) -> None:
         timeout=30_000,
     )
     page.locator(".explorer-btn-pause").click()
-    page.wait_for_function(
-        "() => document.querySelector('.explorer-status').innerText.includes('Paused')",
-        timeout=10_000,
-    )
+    wait_for_status(page, "Paused", 10_000)
     counter = page.inner_text(STEP_COUNT)
     page.wait_for_timeout(800)
     assert page.inner_text(STEP_COUNT) == counter, "the animation kept running after Pause"
