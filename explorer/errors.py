@@ -16,3 +16,7 @@ class WeightsError(ExplorerError):
 
 class ConfigError(ExplorerError, ValueError):
     """A configuration value is out of range."""
+
+
+class TrainingDiverged(ExplorerError):
+    """A training run produced NaN/inf (or ran away): the message names the step and the metric."""
