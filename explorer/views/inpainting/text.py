@@ -28,8 +28,8 @@ SHOW_LABEL = "Show"
 SPEED_LABEL = "Sweeps/s"
 MODEL_LABEL = "Model"
 CAPTIONS_NOTE = ('<div style="font-size:12px;color:#445">Under each chain: the digit a classifier '
-                 "reads in its completion, and how sure it is — from the first sweep on. At sweep 0 "
-                 "the free pixels are coin flips, so a reading would mean nothing.</div>")
+                 "reads in its completion, and how sure it is — from the first sweep on. At "
+                 "sweep 0 the free pixels are coin flips, so a reading would mean nothing.</div>")
 
 READY = "Ready. Press Step or Run — or draw, and paint the clamp mask."
 RUNNING = "Running… press Pause to stop."
