@@ -45,7 +45,9 @@ class InpaintingApp(widgets.VBox):
     (:class:`ChainsPanel`; ``chains_view`` is its strip), ``show_as``, ``model_choice``,
     ``step_label``, ``status``, and ``chain`` (the current :class:`ConditionalSampler`)."""
 
-    def __init__(self, model_name: str = "rbm-mnist", n_chains: int = N_CHAINS, seed: int = 0):
+    def __init__(
+        self, model_name: str = "rbm-mnist", n_chains: int = N_CHAINS, seed: int = 0
+    ) -> None:
         super().__init__()
         self.add_class("explorer-app")
         self.add_class("explorer-app-inpainting")
