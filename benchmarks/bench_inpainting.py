@@ -14,8 +14,7 @@ import numpy as np
 import torch
 from common import median_ms, served_page, timed
 
-from explorer.sampling.gibbs import ClampedGibbsChain
-from explorer.sampling.masks import make_mask
+from explorer.sampling import conditional_sampler, make_mask
 from explorer.weights import load_pretrained
 
 CLICK_JS = """
@@ -60,7 +59,8 @@ async (seconds) => {
 def bench_sweep() -> float:
     torch.set_num_threads(2)
     model = load_pretrained("rbm-mnist", device="cpu")
-    chain = ClampedGibbsChain(model, make_mask("right-half"), np.zeros(784), n_chains=8)
+    generator = torch.Generator().manual_seed(0)
+    chain = conditional_sampler(model, np.zeros(784), make_mask("right-half"), 8, generator)
     for _ in range(50):
         chain.step()
     return median_ms(timed(chain.step, 2000))

@@ -16,6 +16,8 @@ from pathlib import Path
 from explorer.errors import ExplorerError
 
 EXIT_USER_ERROR = 2
+MAX_SAMPLES = 10_000  # `sample --n`: beyond this the output (and the wait) is not what anyone wants
+SAMPLE_CHUNK = 500  # samples drawn per batch; a progress bar shows when there is more than one
 
 
 class UserError(ExplorerError):
@@ -70,6 +72,20 @@ def _out_path(text: str, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
+def _load_model(name: str, device: str) -> object:
+    """A pretrained model by name or path; an unknown name lists the known ones."""
+    from explorer.errors import WeightsError
+    from explorer.weights import list_pretrained, load_pretrained
+
+    try:
+        return load_pretrained(name, device=device)
+    except WeightsError as exc:
+        if "card not found" not in str(exc):
+            raise
+        known = ", ".join(n for n, card in list_pretrained() if "error" not in card)
+        raise UserError(f"{exc}; known models: {known or 'none (explorer train NAME)'}") from None
+
+
 # --- subcommands -------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> int:
     from explorer.train.recipes import RECIPES
@@ -115,17 +131,29 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
+    from tqdm import tqdm
 
     from explorer.imaging import png_bytes, tile, to_uint8
-    from explorer.weights import load_pretrained
 
     out = _out_path(args.out, (".npy", ".png"))
-    model = load_pretrained(args.name, device=args.device)
+    if args.n > MAX_SAMPLES:
+        raise UserError(
+            f"--n {args.n}: at most {MAX_SAMPLES} samples per call (run it again with another "
+            "--seed for more)"
+        )
+    model = _load_model(args.name, args.device)
     if not hasattr(model, "sample"):
         raise UserError(f"{args.name} ({model.kind}) is not a generative model; it cannot sample")
     generator = torch.Generator(device=next(model.parameters()).device).manual_seed(args.seed)
     options = {} if args.steps is None else {"n_steps": args.steps}
-    samples = model.sample(args.n, generator=generator, **options).cpu().numpy()  # (N, 784)
+    sizes = [min(SAMPLE_CHUNK, args.n - start) for start in range(0, args.n, SAMPLE_CHUNK)]
+    parts = []
+    with tqdm(total=args.n, desc=f"sample {args.name}", unit="sample", file=sys.stderr,
+              disable=len(sizes) == 1) as bar:
+        for size in sizes:
+            parts.append(model.sample(size, generator=generator, **options).cpu().numpy())
+            bar.update(size)
+    samples = np.concatenate(parts)  # (N, 784)
     if out.suffix.lower() == ".npy":
         _atomic_save(out, lambda h: np.save(h, samples.astype(np.float32)))
     else:
@@ -139,17 +167,18 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
     import numpy as np
 
     from explorer.data import load_mnist
-    from explorer.sampling.gibbs import inpaint
-    from explorer.sampling.masks import make_mask
-    from explorer.weights import load_pretrained
+    from explorer.sampling import inpaint, make_mask, offers_conditional_sampler
 
     out = _out_path(args.out, (".npz",))
     images, labels = load_mnist("test", binarize=True, source=args.data)
     if args.n > len(images):
         raise UserError(f"--n {args.n}: the test split has only {len(images)} digits")
-    model = load_pretrained(args.name, device=args.device)
-    if model.kind != "rbm":
-        raise UserError(f"{args.name} is a {model.kind}; inpainting needs an RBM")
+    model = _load_model(args.name, args.device)
+    if not offers_conditional_sampler(model):
+        raise UserError(
+            f"{args.name} is a {model.kind}, which offers no conditional sampler; inpainting "
+            "needs a model that does (e.g. an RBM)"
+        )
     mask = make_mask(args.mask, seed=args.seed)
     originals = images[: args.n].astype(np.uint8)
     completion = inpaint(model, originals, mask, n_steps=args.steps, seed=args.seed)
@@ -166,9 +195,8 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from explorer.metrics.evaluate import evaluate
-    from explorer.weights import load_pretrained
 
-    model = load_pretrained(args.name, device=args.device)
+    model = _load_model(args.name, args.device)
     metrics = evaluate(model, source=args.data, seed=args.seed)
     for key, value in metrics.items():
         print(f"{key:36s} {value:.4f}")

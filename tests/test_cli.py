@@ -161,9 +161,39 @@ def test_inpaint_errors(capsys, tmp_path: Path) -> None:
         run(capsys, "inpaint", "rbm-mnist", "--n", "5000", "--out", out), "only 1000 digits"
     )
     assert_user_error(
-        run(capsys, "inpaint", "classifier-mnist", "--out", out), "inpainting needs an RBM"
+        run(capsys, "inpaint", "classifier-mnist", "--out", out), "offers no conditional sampler"
     )
     assert_user_error(run(capsys, "inpaint", "rbm-mnist", "--out", str(tmp_path / "c.npy")), ".npz")
+
+
+@pytest.mark.parametrize("command", ["sample", "inpaint", "eval"])
+def test_unknown_model_lists_the_known_names(capsys, tmp_path: Path, command: str) -> None:
+    """Issue 14.18: as `train` does, every subcommand that takes a model names the known ones."""
+    from explorer.weights import list_pretrained
+
+    out = {"sample": ["--out", str(tmp_path / "x.npy")], "eval": [],
+           "inpaint": ["--out", str(tmp_path / "x.npz")]}[command]
+    result = run(capsys, command, "rbm-mnsit", *out)
+    assert_user_error(result, "card not found", "known models:")
+    for name, _ in list_pretrained():
+        assert name in result[2]
+
+
+def test_sample_has_a_limit_and_shows_progress(capsys, tmp_path: Path) -> None:
+    """Issue 14.18: `sample --n 100000` is refused with a clear message; a large n shows tqdm."""
+    from explorer.cli import MAX_SAMPLES, SAMPLE_CHUNK
+
+    out = str(tmp_path / "s.npy")
+    assert_user_error(run(capsys, "sample", "rbm-mnist", "--n", "100000", "--out", out),
+                      f"at most {MAX_SAMPLES} samples")
+    assert not (tmp_path / "s.npy").exists()
+    n = SAMPLE_CHUNK + 7
+    code, _, err = run(capsys, "sample", "rbm-mnist", "--n", str(n), "--steps", "2", "--out", out)
+    assert code == 0, err
+    assert f"{n}/{n}" in err  # the progress bar
+    assert np.load(out).shape == (n, 784)
+    code, _, err = run(capsys, "sample", "rbm-mnist", "--n", "5", "--steps", "2", "--out", out)
+    assert code == 0 and "5/5" not in err  # one batch: no bar
 
 
 def test_eval_prints_json_last(capsys) -> None:

@@ -336,6 +336,19 @@ def test_npz_bad_shape_and_not_a_zip(tmp_path: Path) -> None:
         load_mnist(source=tmp_path)
 
 
+def test_npz_that_is_not_a_zip_says_so(tmp_path: Path) -> None:
+    """Issue 14.18: a file that is not a zip is "not an npz file", not about pickled data."""
+    npz = tmp_path / "mnist.npz"
+    npz.write_bytes(b"definitely not a zip archive")
+    with pytest.raises(DataError, match=re.escape(str(npz)) + ": not an npz file") as info:
+        load_mnist(source=npz)
+    assert "pickle" not in str(info.value)
+    np.save(tmp_path / "single.npy", np.zeros((2, 784), np.uint8))
+    (tmp_path / "single.npy").rename(npz)
+    with pytest.raises(DataError, match="not an npz file .a single .npy array."):
+        load_mnist(source=npz)
+
+
 def test_npz_pickled_objects_refused(tmp_path: Path) -> None:
     npz = tmp_path / "mnist.npz"
     x, y = random_digits(5, 0)

@@ -430,6 +430,17 @@ def _npz_pair(
 
 def _load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     parts = ("train", "test") if split == "all" else (split,)
+    if not zipfile.is_zipfile(path):
+        try:
+            with open(path, "rb") as handle:
+                is_npy = handle.read(6) == b"\x93NUMPY"
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read it ({exc})") from exc
+        raise DataError(
+            f"{path}: not an npz file"
+            + (" (a single .npy array)" if is_npy else " (not a zip archive)")
+            + f"; expected a Keras-style {_NPZ_NAME}, a zip of arrays {', '.join(_NPZ_KEYS)}"
+        )
     try:
         archive = np.load(path, allow_pickle=False)
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from explorer.sampling.gibbs import inpaint
+from explorer.sampling.inpaint import inpaint
 from explorer.sampling.masks import make_mask
 
 

@@ -1,8 +1,9 @@
-"""Clamped block-Gibbs chains on an RBM, as a steppable object (§20.11.2, fig. 20.12).
+"""Clamped block-Gibbs chains on an RBM, the first :class:`ConditionalSampler` (§20.11.2).
 
-Inpainting samples P(v_free | v_clamped): each sweep draws h ~ P(h | v) (eq. 20.15), then
-v ~ P(v | h) (eq. 20.16) and puts the clamped pixels back to their observed values. The chain
-is an object with ``step()``, so the CLI, an app's Step/Run buttons and the tests drive it alike.
+Inpainting samples P(v_free | v_clamped): each sweep draws h ~ P(h | v) (eq. 20.15, whose
+factors are P(h_j = 1 | v) = σ(c_j + vᵀW_{:,j}), eq. 20.14), then v ~ P(v | h) (eq. 20.16), and
+puts the clamped pixels back to their observed values. The chain is an object with ``step()``,
+so the CLI, an app's Step/Run buttons and the tests drive it alike.
 """
 
 from __future__ import annotations
@@ -12,22 +13,25 @@ import torch
 
 from explorer.errors import ConfigError
 from explorer.models.rbm import RBM
+from explorer.sampling.conditional import Diagnostics
 
 
 class ClampedGibbsChain:
     """``n_chains`` parallel block-Gibbs chains with the same or per-chain clamps.
 
-    clamp_mask: bool (V,) or (n_chains, V), True = clamped; clamp_values: {0,1} of that shape.
-    Free pixels start as Bernoulli(1/2) noise (``init="noise"``) or 0 (``init="zeros"``).
+    clamp_values: {0,1} (values ≥ 0.5 count as 1), (V,) or (n_chains, V); clamp_mask: bool of
+    that shape, True = clamped. ``generator``: a ``torch.Generator`` on the model's device (or
+    ``None``: torch's global one). Free pixels start as Bernoulli(1/2) noise (``init="noise"``)
+    or 0 (``init="zeros"``).
     """
 
     def __init__(
         self,
         model: RBM,
-        clamp_mask: np.ndarray | torch.Tensor,
         clamp_values: np.ndarray | torch.Tensor,
+        clamp_mask: np.ndarray | torch.Tensor,
         n_chains: int = 8,
-        seed: int = 0,
+        generator: torch.Generator | None = None,
         init: str = "noise",
     ) -> None:
         if not 1 <= n_chains <= 10_000:
@@ -45,11 +49,11 @@ class ClampedGibbsChain:
         self.n_chains = n_chains
         self.clamp_mask = mask.expand(n_chains, n_visible).clone()  # (K, V) bool
         self.clamp_values = (values.expand(n_chains, n_visible) >= 0.5).to(dtype)  # (K, V) {0,1}
-        self.generator = torch.Generator(device=device).manual_seed(seed)
+        self.generator = generator
         if init == "noise":
             start = torch.bernoulli(
                 torch.full((n_chains, n_visible), 0.5, device=device, dtype=dtype),
-                generator=self.generator,
+                generator=generator,
             )
         elif init == "zeros":
             start = torch.zeros(n_chains, n_visible, device=device, dtype=dtype)
@@ -57,7 +61,7 @@ class ClampedGibbsChain:
             raise ConfigError(f"init must be 'noise' or 'zeros', got {init!r}")
         self.v = torch.where(self.clamp_mask, self.clamp_values, start)  # (K, V) current sample
         self.p_v = self.v.clone()  # (K, V) P(v=1|h) of the last sweep (clamped: their value)
-        self.p_h = model.prob_h(self.v)  # (K, H) P(h=1|v) of the current sample
+        self.p_h = model.prob_h(self.v)  # (K, H) P(h=1|v) of the current sample, eq. 20.14
         self.n_steps = 0
 
     @torch.no_grad()
@@ -75,6 +79,16 @@ class ClampedGibbsChain:
             self.step()
         return self.v
 
+    @property
+    def state(self) -> torch.Tensor:
+        """The current sample v (K, V) in {0, 1}."""
+        return self.v
+
+    @property
+    def probabilities(self) -> torch.Tensor:
+        """P(v = 1 | h) of the last sweep (K, V) (eq. 20.16); clamped pixels: their values."""
+        return self.p_v
+
     @torch.no_grad()
     def free_energy(self) -> torch.Tensor:
         """F(v) of each chain's current sample (K,); lower = more probable under the RBM."""
@@ -84,21 +98,10 @@ class ClampedGibbsChain:
         """The denoised read-out: P(v=1|h) ≥ 0.5 on free pixels, the clamp on clamped ones."""
         return torch.where(self.clamp_mask, self.clamp_values, (self.p_v >= 0.5).to(self.v.dtype))
 
-
-def inpaint(
-    model: RBM,
-    originals: np.ndarray,
-    mask: np.ndarray,
-    n_steps: int = 200,
-    seed: int = 0,
-) -> np.ndarray:
-    """Complete each original (N, V) from its clamped pixels (mask (V,) or (N, V)).
-
-    Returns the completions (N, V) uint8 in {0,1}; clamped pixels equal the originals.
-    """
-    originals = (np.asarray(originals) >= 0.5).astype(np.float32)
-    chain = ClampedGibbsChain(
-        model, np.broadcast_to(mask, originals.shape), originals, n_chains=len(originals), seed=seed
-    )
-    chain.run(n_steps)
-    return chain.completion().cpu().numpy().astype(np.uint8)
+    def diagnostics(self) -> Diagnostics:
+        """The hidden layer P(h = 1 | v) (eq. 20.14) and the free energy F(v) of each chain."""
+        return Diagnostics(
+            hidden={"P(h = 1 | v)": self.p_h},
+            energy=self.free_energy(),
+            energy_name="Free energy F(v)",
+        )

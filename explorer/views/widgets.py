@@ -1,56 +1,33 @@
 """Custom canvases (anywidget): the 28×28 digit canvas and a strip of captioned digits.
 
-Images cross the wire as ``bytes`` (one uint8 per pixel), never as JSON lists; bytes traits
-carry ipywidgets' bytes serialization, since a plain ``Bytes`` trait rejects the memoryview
-that arrives from the browser. The JS lives in ``static/`` and imports nothing from a CDN.
+Images cross the wire as ``bytes`` through :mod:`explorer.views.wire` (``image_bytes``,
+``from_wire``, ``BYTES``); each widget's JS is ``wire.esm(...)``: ``static/bytes.js`` (the one
+``toU8``), ``static/digit_paint.js`` (shared painting), then the widget's own file. The JS
+imports nothing from a CDN.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import numpy as np
 import traitlets
-from ipywidgets.widgets.trait_types import bytes_serialization
 
-from explorer.errors import ConfigError
+from explorer.views.wire import BYTES, esm, from_wire, image_bytes
 
 SIDE = 28
 N_PIXELS = SIDE * SIDE
-_STATIC = Path(__file__).parent / "static"
 TOOLS = ("draw", "erase", "mask", "unmask")
-
-
-def _module(name: str) -> str:
-    """A widget's ES module: the shared painting code, then the widget's own file."""
-    return (_STATIC / "digit_paint.js").read_text() + "\n" + (_STATIC / name).read_text()
-
-
-def _as_bytes(values: np.ndarray, n: int, what: str) -> bytes:
-    array = np.asarray(values)
-    if array.size != n:
-        raise ConfigError(f"{what} needs {n} values, got {array.size}")
-    if array.dtype != np.uint8:
-        array = (np.clip(array.astype(np.float32), 0, 1) * 255 + 0.5).astype(np.uint8)
-    return array.reshape(-1).tobytes()
-
-
-def _to_bytes(value: object) -> bytes:
-    if isinstance(value, memoryview):
-        return value.tobytes()
-    return bytes(value)  # type: ignore[arg-type]
 
 
 class DigitCanvas(anywidget.AnyWidget):
     """A 28×28 canvas to draw, erase, and paint the clamp mask on; synced on pointer-up."""
 
-    _esm = traitlets.Unicode(_module("digit_canvas.js")).tag(sync=True)
+    _esm = traitlets.Unicode(esm("digit_paint.js", "digit_canvas.js")).tag(sync=True)
     pixels = traitlets.Bytes(bytes(N_PIXELS), help="784 uint8 grey levels, row-major").tag(
-        sync=True, **bytes_serialization
+        sync=True, **BYTES
     )
     mask = traitlets.Bytes(bytes(N_PIXELS), help="784 uint8, 1 = clamped").tag(
-        sync=True, **bytes_serialization
+        sync=True, **BYTES
     )
     tool = traitlets.Enum(TOOLS, default_value="draw", help="what a stroke does").tag(sync=True)
     brush = traitlets.Float(1.0, help="brush radius in pixels (0.5..3)").tag(sync=True)
@@ -60,7 +37,7 @@ class DigitCanvas(anywidget.AnyWidget):
 
     @traitlets.validate("pixels", "mask")
     def _check_buffer(self, proposal: dict) -> bytes:
-        value = _to_bytes(proposal["value"])
+        value = from_wire(proposal["value"])
         if len(value) != N_PIXELS:
             raise traitlets.TraitError(f"{proposal['trait'].name} must be {N_PIXELS} bytes")
         return value
@@ -81,7 +58,7 @@ class DigitCanvas(anywidget.AnyWidget):
 
     @image.setter
     def image(self, values: np.ndarray) -> None:
-        self.pixels = _as_bytes(values, N_PIXELS, "image")
+        self.pixels = image_bytes(values, N_PIXELS, "image")
 
     @property
     def clamp_mask(self) -> np.ndarray:
@@ -96,12 +73,12 @@ class DigitCanvas(anywidget.AnyWidget):
 class DigitStrip(anywidget.AnyWidget):
     """Captioned digits side by side (e.g. k parallel chains); redrawn when ``version`` bumps."""
 
-    _esm = traitlets.Unicode(_module("digit_strip.js")).tag(sync=True)
+    _esm = traitlets.Unicode(esm("digit_paint.js", "digit_strip.js")).tag(sync=True)
     images = traitlets.Bytes(b"", help="n × 784 uint8 grey levels").tag(
-        sync=True, **bytes_serialization
+        sync=True, **BYTES
     )
     mask = traitlets.Bytes(b"", help="784 uint8 clamp mask shared by all images, or empty").tag(
-        sync=True, **bytes_serialization
+        sync=True, **BYTES
     )
     captions = traitlets.List(traitlets.Unicode(), help="one caption per image").tag(sync=True)
     n_images = traitlets.Int(0).tag(sync=True)
@@ -124,7 +101,7 @@ class DigitStrip(anywidget.AnyWidget):
         """Show (n, 784) images in [0, 1] (or uint8) in one message."""
         images = np.asarray(images).reshape(-1, N_PIXELS)
         with self.hold_sync():
-            self.images = _as_bytes(images, images.size, "images")
+            self.images = image_bytes(images, images.size, "images")
             self.mask = b"" if mask is None else (np.asarray(mask) > 0).astype(np.uint8).tobytes()
             self.captions = list(captions or [""] * len(images))
             self.n_images = len(images)

@@ -27,7 +27,8 @@ def test_drag_step_run_pause(open_app) -> None:
     page.wait_for_selector(STRIP_IMAGES)
     assert len(chain_pictures(page)) == 8
     captions = page.locator(".explorer-digit-strip-caption").all_inner_texts()
-    assert all(c.startswith("chain") and "%" in c for c in captions), captions
+    # sweep 0: the free pixels are coin flips, so no classifier reading is shown yet
+    assert all(c.startswith("chain") and "%" not in c for c in captions), captions
 
     # Draw a stroke across the (free) left half: the buffer syncs on mouse-up, chains restart.
     canvas = page.locator("canvas.explorer-digit-canvas")
@@ -43,6 +44,11 @@ def test_drag_step_run_pause(open_app) -> None:
         "(c, i) => c.toDataURL() !== old[i])",
         arg=[STRIP_IMAGES, before_drag], timeout=10_000,
     )
+    # the ink landed on free pixels, which the chains resample: the status says so
+    page.wait_for_function(
+        "() => document.querySelector('.explorer-status').innerText.includes('are free')",
+        timeout=10_000,
+    )
 
     # One Gibbs sweep: the counter says 1 and the chain pictures change.
     before_step = chain_pictures(page)
@@ -53,6 +59,11 @@ def test_drag_step_run_pause(open_app) -> None:
     )
     assert sweeps(page) == 1
     assert chain_pictures(page) != before_step
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.explorer-digit-strip-caption'))"
+        ".every(c => c.innerText.includes('%'))",
+        timeout=10_000,
+    )
 
     # Run animates; Pause stops it promptly.
     page.get_by_role("button", name="Run").click()

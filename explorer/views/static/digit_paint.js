@@ -1,12 +1,6 @@
-// Shared by the digit widgets (concatenated in front of each widget's module by Python).
+// Shared by the digit widgets (wire.esm puts bytes.js, with toU8, then this file in front of
+// each widget's module).
 const SIDE = 28;
-
-function toU8(value, n) {
-  if (value instanceof DataView) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
-  if (value instanceof ArrayBuffer) return new Uint8Array(value).slice();
-  if (value && value.buffer instanceof ArrayBuffer) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
-  return new Uint8Array(n);
-}
 
 function paintDigit(ctx, pixels, mask, scale, showGrid) {
   const img = ctx.createImageData(SIDE, SIDE);
