@@ -252,8 +252,13 @@ def _arc_distance(x: torch.Tensor, centre: tuple[float, float], start: float) ->
     d = x - torch.tensor(centre, dtype=x.dtype)
     rel = torch.remainder(torch.atan2(d[:, 1], d[:, 0]) - start, 2 * math.pi)  # in [0, 2π)
     radial = (d.norm(dim=1) - 1.0).abs()
-    ends = torch.tensor([[math.cos(start), math.sin(start)],
-                         [math.cos(start + math.pi), math.sin(start + math.pi)]], dtype=x.dtype)
+    ends = torch.tensor(
+        [
+            [math.cos(start), math.sin(start)],
+            [math.cos(start + math.pi), math.sin(start + math.pi)],
+        ],
+        dtype=x.dtype,
+    )
     to_ends = (d[:, None, :] - ends[None]).norm(dim=2).min(dim=1).values
     return torch.where(rel <= math.pi, radial, to_ends)
 
