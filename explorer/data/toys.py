@@ -340,16 +340,20 @@ class Spiral(ManifoldToy):
         theta = self._theta[i - 1] + frac * (self._theta[i] - self._theta[i - 1])
         return self._point(theta) + self.noise * _normal(n, generator)
 
-    def _distance(self, x: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    def _distance(self, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
         coarse = self._curve[:: (self._N_TABLE - 1) // 500]  # (501, 2)
-        a, b = coarse[:-1], coarse[1:]  # segment ends (500, 2)
-        ab = b - a
+        a, ab = coarse[:-1], coarse[1:] - coarse[:-1]  # segment starts and directions (500, 2)
         ab2 = (ab**2).sum(1)  # (500,)
+        a_ab, a2 = (a * ab).sum(1), (a**2).sum(1)  # (500,)
         out = []
         for xs in x.split(chunk):
-            ap = xs[:, None, :] - a[None]  # (c, 500, 2)
-            t = ((ap * ab[None]).sum(-1) / ab2[None]).clamp(0, 1)  # (c, 500)
-            out.append((ap - t[..., None] * ab[None]).norm(dim=-1).min(dim=1).values)
+            # with p = x − a: t = clamp(p·ab / ‖ab‖², 0, 1), d² = ‖p‖² − 2t p·ab + t²‖ab‖²,
+            # every term from matrix products (c, 500): no (c, 500, 2) temporaries
+            p_ab = xs @ ab.T - a_ab  # (c, 500)
+            p2 = (xs**2).sum(1, keepdim=True) - 2 * xs @ a.T + a2  # (c, 500)
+            t = (p_ab / ab2).clamp_(0.0, 1.0)
+            d2 = p2 - t * (2 * p_ab - t * ab2)
+            out.append(d2.min(dim=1).values.clamp_(min=0.0).sqrt())
         return torch.cat(out) if out else torch.zeros(0, dtype=x.dtype)
 
 
