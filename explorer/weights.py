@@ -141,7 +141,7 @@ def load_pretrained(
     from safetensors import SafetensorError
     from safetensors.torch import load
 
-    from explorer.models.base import get_model_class
+    from explorer.models import get_model_class
 
     weights_path, card_path = resolve_paths(name_or_path)
     card = read_card(card_path)
