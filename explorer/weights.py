@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 
-from explorer import __version__
 from explorer.device import resolve_device
 from explorer.errors import ConfigError, WeightsError
+from explorer.version import __version__
 
 FORMAT_VERSION = 1
 CARD_FIELDS = ("format_version", "name", "kind", "config", "tensors", "sha256")

@@ -127,14 +127,15 @@ class ClassifierTrainer:
             y = self.labels[idx].to(self.device)
             logits = self.model(x)
             loss = nnf.cross_entropy(logits, y)
+            loss_value = loss.item()
             ensure_finite(
-                {"loss": float(loss)}, "Classifier", f"epoch {self.epoch + 1}, batch {batch}",
+                {"loss": loss_value}, "Classifier", f"epoch {self.epoch + 1}, batch {batch}",
                 f"lower the lr (now {self.config.lr:g})",
             )
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            total += loss.item() * len(idx)
+            total += loss_value * len(idx)
             correct += int((logits.argmax(1) == y).sum())
         self.scheduler.step()
         self.epoch += 1

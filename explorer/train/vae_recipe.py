@@ -1,9 +1,9 @@
 """The recipe for ``vae2d-mnist``, a 2-D latent VAE on the train split (``explorer train NAME``).
 
 Listed in ``RECIPES`` by :mod:`explorer.train.recipes` (which imports this module). The card's
-metrics are the test ELBO (with its reconstruction and KL terms) and IWAE_k for k = 1, 50, 500, in mean
-nats per threshold-binarized test digit (:func:`explorer.metrics.vae_eval.vae_bounds`), plus the
-train ELBO so the train/test gap is on the card too.
+metrics are the test ELBO (with its reconstruction and KL terms) and IWAE_k for k = 1, 50, 500, in
+mean nats per threshold-binarized test digit (:func:`explorer.metrics.vae_eval.vae_bounds`), plus
+the train ELBO so the train/test gap is on the card too.
 """
 
 from __future__ import annotations
