@@ -220,3 +220,17 @@ def test_bad_config_is_rejected(bad) -> None:
 def test_all_binary_states_enumerates_everything() -> None:
     states = all_binary_states(3)
     assert {tuple(int(x) for x in s) for s in states} == set(itertools.product((0, 1), repeat=3))
+
+
+def test_shipped_card_gives_the_exact_pseudo_log_likelihood() -> None:
+    """The rbm-mnist card's numbers are what the one metrics function gives on the test split
+    (the exact all-bit PLL, not a one-bit estimate), recomputed from the shipped weights."""
+    from explorer.data import load_mnist
+    from explorer.metrics.rbm_eval import rbm_metrics
+    from explorer.weights import load_pretrained
+
+    model = load_pretrained("rbm-mnist", device="cpu")
+    x = torch.from_numpy(load_mnist("test", binarize=True)[0])
+    metrics = rbm_metrics(model, x, seed=model.card["training"]["seed"])
+    assert metrics == pytest.approx(model.card["metrics"], abs=1e-3)
+    assert -100 < metrics["pseudo_log_likelihood"] < -80
