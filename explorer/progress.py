@@ -1,13 +1,12 @@
 """Progress reporting by callbacks, so trainers never import a UI.
 
-A trainer calls ``callback(ProgressEvent(...))`` after each epoch (and may after batches). The
-CLI passes a tqdm callback, an app a callback that updates a live plot, a test a list's append.
-A callback may ask the run to stop by returning ``False`` (or via a :class:`StopFlag`).
+:func:`explorer.train.contract.drive` calls ``callback(ProgressEvent(...))`` after each epoch
+(or chunk of batches). The CLI passes a tqdm callback, an app a callback that updates a live
+plot, a test a list's append. A callback asks the run to stop by returning ``False``.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,26 +18,9 @@ class ProgressEvent:
     step: int  # steps (epochs, iterations) done so far
     total: int  # steps planned
     metrics: dict[str, float] = field(default_factory=dict)  # e.g. {"loss": 0.12}
-    message: str = ""
 
 
 ProgressCallback = Callable[[ProgressEvent], "bool | None"]
-
-
-class StopFlag:
-    """A thread-safe flag a UI sets to stop a job between steps."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def set(self) -> None:
-        self._event.set()
-
-    def clear(self) -> None:
-        self._event.clear()
-
-    def __bool__(self) -> bool:
-        return self._event.is_set()
 
 
 def report(callback: ProgressCallback | None, event: ProgressEvent) -> bool:

@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 
-from explorer import __version__
 from explorer.device import resolve_device
 from explorer.errors import ConfigError, WeightsError
+from explorer.version import __version__
 
 FORMAT_VERSION = 1
 CARD_FIELDS = ("format_version", "name", "kind", "config", "tensors", "sha256")
@@ -141,7 +141,7 @@ def load_pretrained(
     from safetensors import SafetensorError
     from safetensors.torch import load
 
-    from explorer.models.base import get_model_class
+    from explorer.models import get_model_class
 
     weights_path, card_path = resolve_paths(name_or_path)
     card = read_card(card_path)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import torch
 
-from explorer.metrics.evaluate import evaluator
-
 IWAE_KS = (1, 50, 500)
 ELBO_SAMPLES = 16  # Monte Carlo samples of z per digit for the reconstruction term
 
@@ -49,7 +47,6 @@ def vae_bounds(
     return result
 
 
-@evaluator("vae")
 def evaluate_vae(model, source: str | None, seed: int) -> dict[str, float]:
     """ELBO, its two terms, and IWAE_1/50/500 on the test split (mean nats per digit)."""
     from explorer.data import load_mnist

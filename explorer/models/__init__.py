@@ -1,8 +1,38 @@
-"""One model family per file. Importing this package registers every family by its ``kind``."""
+"""One model family per file; ``MODEL_KINDS`` (a plain dict, kind -> class) is the registry a
+weights card's ``kind`` is looked up in. Capabilities and the shared base: :mod:`.base`."""
 
-from explorer.models.base import MODEL_KINDS, ExplorerModel, get_model_class
+from __future__ import annotations
+
+from explorer.errors import ConfigError
+from explorer.models.base import (
+    BOUNDS,
+    CLASSIFY,
+    CONDITIONAL_SAMPLING,
+    FREE_ENERGY,
+    LATENT,
+    SAMPLE,
+    ExplorerModel,
+    Samplable,
+    has_capability,
+)
 from explorer.models.classifier import DigitClassifier
 from explorer.models.rbm import RBM
 from explorer.models.vae import VAE
 
-__all__ = ["MODEL_KINDS", "ExplorerModel", "get_model_class", "RBM", "DigitClassifier", "VAE"]
+MODEL_KINDS: dict[str, type[ExplorerModel]] = {
+    model.kind: model for model in (RBM, DigitClassifier, VAE)
+}
+
+
+def get_model_class(kind: str) -> type[ExplorerModel]:
+    """The model class registered for ``kind``; an unknown kind raises :class:`ConfigError`."""
+    if kind not in MODEL_KINDS:
+        raise ConfigError(f"unknown model kind {kind!r}; known: {sorted(MODEL_KINDS)}")
+    return MODEL_KINDS[kind]
+
+
+__all__ = [
+    "MODEL_KINDS", "ExplorerModel", "get_model_class", "has_capability", "Samplable",
+    "SAMPLE", "CONDITIONAL_SAMPLING", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
+    "RBM", "DigitClassifier", "VAE",
+]

@@ -14,7 +14,7 @@ import torch.nn.functional as nnf
 from torch import nn
 
 from explorer.errors import ConfigError
-from explorer.models.base import ExplorerModel
+from explorer.models.base import CLASSIFY, ExplorerModel, GlobalRNGState, ensure_finite
 
 
 @dataclass
@@ -35,6 +35,7 @@ class ClassifierConfig:
 class DigitClassifier(ExplorerModel):
     kind = "classifier"
     config_class = ClassifierConfig
+    capabilities = frozenset({CLASSIFY})
 
     def __init__(self, config: ClassifierConfig) -> None:
         super().__init__(config)
@@ -86,7 +87,12 @@ class ClassifierTrainConfig:
 
 
 class ClassifierTrainer:
-    """Cross-entropy training with Adam; one epoch per ``step()``."""
+    """Cross-entropy training with Adam; one epoch per ``step()`` (the trainer contract of
+    :mod:`explorer.train.contract`). A non-finite loss raises :class:`TrainingDiverged`.
+
+    Shifts and flips come from the trainer's seeded generator; dropout masks (``nn.Dropout``
+    takes no generator) from a private copy of the global random state seeded with the same
+    seed, swapped in around each epoch, so runs repeat without seeding torch globally."""
 
     def __init__(
         self, model: DigitClassifier, images: torch.Tensor, labels: torch.Tensor,
@@ -97,7 +103,7 @@ class ClassifierTrainer:
         self.device = next(model.parameters()).device
         self.images, self.labels = images, labels
         self.generator = torch.Generator().manual_seed(config.seed)
-        torch.manual_seed(config.seed)  # initial weights were drawn before; dropout masks now
+        self.dropout_rng = GlobalRNGState(config.seed, self.device)
         self.optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
         self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, config.epochs)
         self.epoch = 0
@@ -107,19 +113,29 @@ class ClassifierTrainer:
         return self.epoch >= self.config.epochs
 
     def step(self) -> dict[str, float]:
+        """One epoch; returns its mean cross-entropy ``loss`` and training accuracy."""
+        with self.dropout_rng.active():
+            return self._epoch()
+
+    def _epoch(self) -> dict[str, float]:
         self.model.train()
         order = torch.randperm(len(self.images), generator=self.generator)
         total, correct = 0.0, 0
-        for start in range(0, len(order), self.config.batch_size):
+        for batch, start in enumerate(range(0, len(order), self.config.batch_size), start=1):
             idx = order[start : start + self.config.batch_size]
             x = augment(self.images[idx], self.generator).to(self.device)
             y = self.labels[idx].to(self.device)
             logits = self.model(x)
             loss = nnf.cross_entropy(logits, y)
+            loss_value = loss.item()
+            ensure_finite(
+                {"loss": loss_value}, "Classifier", f"epoch {self.epoch + 1}, batch {batch}",
+                f"lower the lr (now {self.config.lr:g})",
+            )
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            total += loss.item() * len(idx)
+            total += loss_value * len(idx)
             correct += int((logits.argmax(1) == y).sum())
         self.scheduler.step()
         self.epoch += 1

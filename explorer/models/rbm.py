@@ -6,8 +6,10 @@ Conditionals (20.14–16):  P(h_j = 1 | v) = σ(c_j + vᵀW_{:,j}),   P(v_i = 1 
 Free energy:              F(v) = −bᵀv − Σ_j softplus(c_j + vᵀW_{:,j}),  so P(v) = exp(−F(v)) / Z
 
 Shapes: W (n_visible, n_hidden), b (n_visible,), c (n_hidden,); batches are (B, n_visible).
+Pseudo-likelihood (§18.3): Σ_i log P(v_i | v_−i), exactly, in :meth:`RBM.pseudo_log_likelihood`.
 Training: stochastic maximum likelihood / persistent contrastive divergence (§18.2) with momentum
-and weight decay, in :class:`RBMTrainer`, one epoch per ``step()``.
+and weight decay, in :class:`RBMTrainer`, one epoch per ``step()`` (the trainer contract of
+:mod:`explorer.train.contract`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ import torch.nn.functional as nnf
 from torch import nn
 
 from explorer.errors import ConfigError
-from explorer.models.base import ExplorerModel
+from explorer.models.base import (
+    CONDITIONAL_SAMPLING,
+    FREE_ENERGY,
+    SAMPLE,
+    ExplorerModel,
+    ensure_finite,
+)
 
 
 @dataclass
@@ -42,6 +50,7 @@ class RBM(ExplorerModel):
 
     kind = "rbm"
     config_class = RBMConfig
+    capabilities = frozenset({SAMPLE, CONDITIONAL_SAMPLING, FREE_ENERGY})
 
     def __init__(self, config: RBMConfig) -> None:
         super().__init__(config)
@@ -118,8 +127,8 @@ class RBM(ExplorerModel):
     def sample(
         self,
         n: int,
-        n_steps: int = 1000,
         generator: torch.Generator | None = None,
+        n_steps: int = 1000,
     ) -> torch.Tensor:
         """n samples from ``n_steps`` of block Gibbs started at uniform noise; returns P(v|h)."""
         v = torch.bernoulli(
@@ -131,14 +140,44 @@ class RBM(ExplorerModel):
         return p_v
 
     @torch.no_grad()
-    def pseudo_log_likelihood(self, v: torch.Tensor, generator: torch.Generator | None = None):
-        """Stochastic pseudo-log-likelihood (one random bit flipped per example), in nats, ×V."""
+    def pseudo_log_likelihood(self, v: torch.Tensor, chunk_elements: int = 1 << 24) -> torch.Tensor:
+        """Exact pseudo-log-likelihood Σ_i log P(v_i | v_−i) of each row of ``v``, in nats. (B,).
+
+        Each conditional of one visible unit given all the others is a two-state softmax over
+        the free energies (P(v) ∝ exp(−F(v)), docstring above): with v⁽ⁱ⁾ = v with bit i flipped,
+        log P(v_i | v_−i) = −softplus(F(v) − F(v⁽ⁱ⁾)). Flipping bit i moves the hidden
+        pre-activations a = c + vᵀW by s_i W_{i,:} (s_i = 1 − 2v_i), so all V conditionals of a
+        row cost one (V, H) softplus: F(v⁽ⁱ⁾) − F(v) = −s_i b_i − Σ_j [softplus(a_j + s_i W_ij)
+        − softplus(a_j)]. Rows are processed in chunks of about ``chunk_elements`` floats.
+        """
+        n_visible, n_hidden = self.W.shape
+        pre = v @ self.W + self.c  # (B, H)
+        softplus_now = nnf.softplus(pre).sum(dim=1)  # (B,)
+        rows = max(1, chunk_elements // (n_visible * n_hidden))
+        out = []
+        for start in range(0, len(v), rows):
+            sign = 1 - 2 * v[start : start + rows]  # (b, V): +1 turns a bit on, −1 off
+            flipped = pre[start : start + rows, None, :] + sign[:, :, None] * self.W  # (b, V, H)
+            delta = -sign * self.b - (
+                nnf.softplus(flipped).sum(dim=2) - softplus_now[start : start + rows, None]
+            )  # (b, V): F(v⁽ⁱ⁾) − F(v)
+            out.append(-nnf.softplus(-delta).sum(dim=1))
+        return torch.cat(out) if out else v.new_zeros(0)
+
+    @torch.no_grad()
+    def pseudo_log_likelihood_one_bit(
+        self, v: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """V · log P(v_i | v_−i) for one uniformly drawn bit i per row: an unbiased but noisy
+        estimate of :meth:`pseudo_log_likelihood` (standard error ≈ 8.6 nats on 1,000 MNIST
+        digits for the shipped model). (B,). The trainer's per-epoch monitor uses it (cheap,
+        and it keeps the training run's random stream that of the shipped weights)."""
         idx = torch.randint(0, v.shape[1], (v.shape[0],), generator=generator, device=v.device)
         flipped = v.clone()
         rows = torch.arange(v.shape[0], device=v.device)
         flipped[rows, idx] = 1 - flipped[rows, idx]
         delta = self.free_energy(flipped) - self.free_energy(v)
-        return (v.shape[1] * -nnf.softplus(-delta)).mean()
+        return v.shape[1] * -nnf.softplus(-delta)
 
 
 def all_binary_states(n: int, dtype=torch.float32, device=None) -> torch.Tensor:
@@ -175,7 +214,8 @@ class RBMTrainer:
 
     The log-likelihood gradient is E_data[∂(−E)/∂θ] − E_model[∂(−E)/∂θ]: the positive phase
     uses P(h|v) on a minibatch, the negative phase persistent Gibbs chains. Each ``step()`` is
-    one epoch and returns its metrics; the caller (CLI, app, test) drives it.
+    one epoch and returns its metrics; the caller (CLI, app, test) drives it, e.g. through
+    :func:`explorer.train.contract.drive`. Non-finite weights raise :class:`TrainingDiverged`.
     """
 
     def __init__(self, model: RBM, data: torch.Tensor, config: RBMTrainConfig) -> None:
@@ -198,21 +238,23 @@ class RBMTrainer:
     def done(self) -> bool:
         return self.epoch >= self.config.epochs
 
-    def _check_finite(self) -> None:
+    def _check_finite(self, where: str) -> None:
         model = self.model
-        if not all(bool(torch.isfinite(p.sum())) for p in (model.W, model.b, model.c)):
-            raise FloatingPointError("RBM training diverged (non-finite weights); lower the lr")
+        sums = {f"weight sum of {name}": float(getattr(model, name).sum()) for name in "Wbc"}
+        ensure_finite(sums, "RBM", where, f"lower the lr (now {self.config.lr:g})")
 
     @torch.no_grad()
     def step(self) -> dict[str, float]:
-        """One epoch of SML updates; returns reconstruction error and pseudo-log-likelihood."""
+        """One epoch of SML updates. Returns the epoch's reconstruction error (squared, summed
+        over pixels, mean over digits) and a one-bit pseudo-log-likelihood estimate on 1,000
+        training digits (``pseudo_ll``) with its standard error (``pseudo_ll_se``)."""
         cfg, model = self.config, self.model
         order = torch.randperm(len(self.data), generator=self.generator, device=self.device)
         lr = cfg.lr * (1 - 0.9 * self.epoch / max(1, cfg.epochs - 1))
         momentum = cfg.momentum if self.epoch < 5 else cfg.final_momentum
         recon_total = 0.0
-        self._check_finite()
-        for start in range(0, len(order), cfg.batch_size):
+        self._check_finite(f"the start of epoch {self.epoch + 1}")
+        for batch, start in enumerate(range(0, len(order), cfg.batch_size), start=1):
             v_pos = self.data[order[start : start + cfg.batch_size]]  # (B, V)
             p_h_pos = model.prob_h(v_pos)  # (B, H)
             for _ in range(cfg.k):
@@ -229,9 +271,13 @@ class RBMTrainer:
             for param, vel, grad in zip(params, self.velocity, grads, strict=True):
                 vel.mul_(momentum).add_(grad, alpha=lr)
                 param.add_(vel)
-            self._check_finite()
+            self._check_finite(f"epoch {self.epoch + 1}, batch {batch}")
             recon = model.prob_v(torch.bernoulli(p_h_pos, generator=self.generator))
             recon_total += float(((recon - v_pos) ** 2).sum())
         self.epoch += 1
-        pll = float(model.pseudo_log_likelihood(self.data[:1000], generator=self.generator))
-        return {"recon_error": recon_total / len(self.data), "pseudo_ll": pll}
+        pll = model.pseudo_log_likelihood_one_bit(self.data[:1000], generator=self.generator)
+        return {
+            "recon_error": recon_total / len(self.data),
+            "pseudo_ll": float(pll.mean()),
+            "pseudo_ll_se": float(pll.std() / math.sqrt(len(pll))) if len(pll) > 1 else 0.0,
+        }

@@ -1,5 +1,10 @@
-"""Trainers per model family live beside their models; recipes say how each shipped file is made."""
+"""Training: the trainer contract (:mod:`.contract`), one recipe per shipped model, and the
+``RECIPES`` registry (:mod:`.recipes`). Trainers live beside their models in ``explorer.models``."""
 
-from explorer.train.recipes import RECIPES, TrainRequest, train
+from explorer.train.contract import ChunkedTrainer, DriveResult, Trainer, advance, drive
+from explorer.train.recipes import RECIPES, Recipe, TrainRequest, TrainResult, train
 
-__all__ = ["RECIPES", "TrainRequest", "train"]
+__all__ = [
+    "RECIPES", "Recipe", "TrainRequest", "TrainResult", "train",
+    "Trainer", "ChunkedTrainer", "DriveResult", "advance", "drive",
+]

@@ -1,9 +1,9 @@
 """The recipe for ``vae2d-mnist``, a 2-D latent VAE on the train split (``explorer train NAME``).
 
-Registered with :mod:`explorer.train.recipes` when that module is imported. The card's metrics
-are the test ELBO (with its reconstruction and KL terms) and IWAE_k for k = 1, 50, 500, in mean
-nats per threshold-binarized test digit (:func:`explorer.metrics.vae_eval.vae_bounds`), plus the
-train ELBO so the train/test gap is on the card too.
+Listed in ``RECIPES`` by :mod:`explorer.train.recipes` (which imports this module). The card's
+metrics are the test ELBO (with its reconstruction and KL terms) and IWAE_k for k = 1, 50, 500, in
+mean nats per threshold-binarized test digit (:func:`explorer.metrics.vae_eval.vae_bounds`), plus
+the train ELBO so the train/test gap is on the card too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ import torch
 from explorer.data.augment import DistortionConfig, DistortThenThreshold, threshold
 from explorer.device import resolve_device
 from explorer.progress import ProgressCallback
-from explorer.train.recipes import Recipe, TrainRequest, TrainResult, drive, mnist_tensors, register
+from explorer.train.contract import drive
+from explorer.train.request import (
+    Recipe,
+    TrainRequest,
+    TrainResult,
+    mnist_tensors,
+    round_metrics,
+)
 
 # 784-512-256-2 MLPs (decoder mirrored), ELU, no dropout; Adam, batch 100, lr 1e-3 decayed along a
 # half cosine over 500 epochs (~6 CPU-minutes); every minibatch is a fresh random distortion of
@@ -37,29 +44,26 @@ VAE2D_DISTORTION = DistortionConfig(rotation_deg=5.0, scale=0.05, shear=0.05, el
 VAE2D_EPOCHS = 500
 
 
-def _round(metrics: dict[str, float]) -> dict[str, float]:
-    return {k: round(float(v), 4) for k, v in metrics.items()}
-
-
 def _vae2d_mnist(
     request: TrainRequest, epochs: int, callback: ProgressCallback | None
 ) -> TrainResult:
     from explorer.data import split_info
     from explorer.metrics.vae_eval import vae_bounds
+    from explorer.models.base import seeded_global_rng
     from explorer.models.vae import VAE, VAEConfig, VAETrainConfig, VAETrainer
 
     device = resolve_device(request.device)
-    torch.manual_seed(request.seed)
     train_grey, _ = mnist_tensors(request.data, "train", device, binarize=False)
     train_x = threshold(train_grey)  # the binary training digits (what the card's train ELBO uses)
     test_x, _ = mnist_tensors(request.data, "test", device)
-    model = VAE(VAEConfig(**VAE2D_MODEL)).to(device)
+    with seeded_global_rng(request.seed):  # initial weights: as torch.manual_seed(seed) gave
+        model = VAE(VAEConfig(**VAE2D_MODEL)).to(device)
     model.init_output_bias(train_x)
     train_config = VAETrainConfig(epochs=epochs, cosine_decay=True, seed=request.seed)
     trainer = VAETrainer(
         model, train_grey, train_config, batch_transform=DistortThenThreshold(VAE2D_DISTORTION)
     )
-    history, seconds = drive(trainer, epochs, callback)
+    run = drive(trainer, epochs, callback)
     metrics = vae_bounds(model, test_x, seed=request.seed)
     train_bounds = vae_bounds(model, train_x[: len(test_x)], seed=request.seed, ks=())
     metrics["train_elbo"] = train_bounds["elbo"]
@@ -67,7 +71,7 @@ def _vae2d_mnist(
         model,
         split_info(request.data),
         {
-            "epochs": len(history), "seed": request.seed, "seconds": round(seconds, 1),
+            "epochs": len(run.history), "seed": request.seed, "seconds": round(run.seconds, 1),
             "trainer": "Adam on the ELBO (reparameterization trick, one z per digit), "
                        "lr cosine-decayed to 0",
             "config": dataclasses.asdict(train_config),
@@ -75,17 +79,15 @@ def _vae2d_mnist(
                 "what": "each minibatch: random affine + elastic distortion of the grey-level "
                         "train digits (Simard et al. 2003), then threshold 0.5",
                 **dataclasses.asdict(VAE2D_DISTORTION),
-            }, "last_epoch": _round(history[-1]),
+            }, "last_epoch": round_metrics(run.history[-1]),
             "torch_threads": torch.get_num_threads(), "device": str(device),
         },
-        _round(metrics),
+        round_metrics(metrics),
     )
 
 
-register(
-    Recipe(
-        "vae2d-mnist", "vae",
-        "VAE with a 2-D latent plane (Gaussian encoder, Bernoulli decoder, 512-256 MLPs)",
-        VAE2D_EPOCHS, _vae2d_mnist,
-    )
+VAE2D_MNIST = Recipe(
+    "vae2d-mnist",
+    "VAE with a 2-D latent plane (Gaussian encoder, Bernoulli decoder, 512-256 MLPs)",
+    VAE2D_EPOCHS, _vae2d_mnist,
 )
