@@ -131,9 +131,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
-    from tqdm import tqdm
 
     from explorer.imaging import png_bytes, tile, to_uint8
+    from explorer.progress import ProgressEvent, report, tqdm_callback
 
     out = _out_path(args.out, (".npy", ".png"))
     if args.n > MAX_SAMPLES:
@@ -148,11 +148,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     options = {} if args.steps is None else {"n_steps": args.steps}
     sizes = [min(SAMPLE_CHUNK, args.n - start) for start in range(0, args.n, SAMPLE_CHUNK)]
     parts = []
-    with tqdm(total=args.n, desc=f"sample {args.name}", unit="sample", file=sys.stderr,
-              disable=len(sizes) == 1) as bar:
+    callback, close = (tqdm_callback(args.n, f"sample {args.name}") if len(sizes) > 1
+                       else (None, lambda: None))
+    try:
         for size in sizes:
             parts.append(model.sample(size, generator=generator, **options).cpu().numpy())
-            bar.update(size)
+            report(callback, ProgressEvent(sum(map(len, parts)), args.n))
+    finally:
+        close()
     samples = np.concatenate(parts)  # (N, 784)
     if out.suffix.lower() == ".npy":
         _atomic_save(out, lambda h: np.save(h, samples.astype(np.float32)))

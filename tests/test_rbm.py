@@ -10,7 +10,7 @@ import torch
 
 from explorer.errors import ConfigError, TrainingDiverged
 from explorer.models.rbm import RBM, RBMConfig, RBMTrainConfig, RBMTrainer, all_binary_states
-from explorer.sampling.gibbs import ClampedGibbsChain, inpaint
+from explorer.sampling import ClampedGibbsChain, inpaint
 
 N_VISIBLE, N_HIDDEN = 6, 4
 
@@ -82,7 +82,7 @@ def test_clamped_chain_samples_the_exact_conditional(tiny_rbm: RBM) -> None:
     consistent = (vs[:, torch.from_numpy(mask)] == torch.from_numpy(values[mask]).double()).all(1)
     conditional = torch.where(consistent, p_v, torch.zeros_like(p_v))
     conditional = (conditional / conditional.sum()).numpy()
-    chain = ClampedGibbsChain(tiny_rbm, mask, values, n_chains=3000, seed=3)
+    chain = ClampedGibbsChain(tiny_rbm, values, mask, 3000, torch.Generator().manual_seed(3))
     counts = np.zeros(2**N_VISIBLE)
     codes = 2 ** torch.arange(N_VISIBLE - 1, -1, -1)
     for step in range(50):
@@ -101,7 +101,7 @@ def test_clamped_pixels_never_change_bit_for_bit() -> None:
     rng = np.random.default_rng(0)
     mask = rng.random(784) < 0.4
     values = (rng.random(784) < 0.5).astype(np.float32)
-    chain = ClampedGibbsChain(model, mask, values, n_chains=16, seed=0)
+    chain = ClampedGibbsChain(model, values, mask, 16, torch.Generator().manual_seed(0))
     for _ in range(100):
         v = chain.step()
         assert torch.equal(
@@ -128,9 +128,9 @@ def test_gibbs_is_seeded() -> None:
     model = RBM(RBMConfig(n_visible=30, n_hidden=10))
     model.W.normal_(0, 1.0)
     mask = np.zeros(30, bool)
-    a = ClampedGibbsChain(model, mask, np.zeros(30), n_chains=4, seed=7).run(10)
-    b = ClampedGibbsChain(model, mask, np.zeros(30), n_chains=4, seed=7).run(10)
-    c = ClampedGibbsChain(model, mask, np.zeros(30), n_chains=4, seed=8).run(10)
+    a = ClampedGibbsChain(model, np.zeros(30), mask, 4, torch.Generator().manual_seed(7)).run(10)
+    b = ClampedGibbsChain(model, np.zeros(30), mask, 4, torch.Generator().manual_seed(7)).run(10)
+    c = ClampedGibbsChain(model, np.zeros(30), mask, 4, torch.Generator().manual_seed(8)).run(10)
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 

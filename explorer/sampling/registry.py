@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from explorer.errors import ConfigError
-from explorer.models.base import get_model_class
+from explorer.models import get_model_class
 from explorer.models.rbm import RBM
 from explorer.sampling.conditional import ConditionalSampler
 from explorer.sampling.gibbs import ClampedGibbsChain
