@@ -28,8 +28,10 @@ from explorer.views.saddle import (
     MAX_IN_FLIGHT,
     SaddleApp,
     build_saddle_app,
+    figure,
+    panels,
+    text,
 )
-from explorer.views.saddle import figure, panels, text
 
 
 @pytest.fixture(scope="module")

@@ -40,10 +40,10 @@ where f'' = 0) Re λ < 0 and small steps converge. With Re λ = 0 the linearisat
 what the continuous flow does; the nonlinear term does (:func:`flow_energy_rate`): for the
 saturating loss F = f'(θψ)·(ψ, −θ) is the rotation rescaled, d(½‖z‖²)/dt = 0 and the flow circles;
 for WGAN the field is the rotation itself; for the non-saturating loss
-d(½‖z‖²)/dt = −θψ·tanh(θψ/2) ≤ 0 and the flow spirals slowly *in* (:func:`dirac_prediction`). WGAN-GP's penalty is not
-differentiable at ψ = 0: there is no Jacobian there (the paper shows it does not converge in
-general). The local per-step factor of a method is the spectral radius of its update map
-linearized at the equilibrium (:func:`update_matrix` with A = ∂F = −∂v).
+d(½‖z‖²)/dt = −θψ·tanh(θψ/2) ≤ 0 and the flow spirals slowly *in* (:func:`dirac_prediction`).
+WGAN-GP's penalty is not differentiable at ψ = 0: there is no Jacobian there (the paper shows it
+does not converge in general). The local per-step factor of a method is the spectral radius of
+its update map linearized at the equilibrium (:func:`update_matrix` with A = ∂F = −∂v).
 """
 
 from __future__ import annotations

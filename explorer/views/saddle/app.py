@@ -331,13 +331,16 @@ class SaddleApp(widgets.VBox):
             self._acked_edit = max(self._acked_edit, edit)
 
     # -- settings ------------------------------------------------------------------------
-    def _on_setting_change(self, change: dict) -> None:
-        background = change.get("owner") in self.controls.dirac_widgets and self.game == "dirac"
+    def redraw(self, background: bool = False) -> None:
+        """Simulate again and redraw everything at the current step (what a setting does)."""
         self._recompute()
         if background:
             figure.show_background(self.fig, self.game, self._field())
         self._show(self.t, everything=True)
         self._update_panels()
+
+    def _on_setting_change(self, change: dict) -> None:
+        self.redraw(change.get("owner") in self.controls.dirac_widgets and self.game == "dirac")
 
     def _on_tab(self, change: dict) -> None:
         self.transport.pause(quiet=True)

@@ -10,8 +10,15 @@ import html
 
 import ipywidgets as widgets
 
-from explorer.games import LOSS_LABELS, LOSSES, METHOD_LABELS, METHODS, REGULARIZER_LABELS
-from explorer.games import REGULARIZERS, clips_psi
+from explorer.games import (
+    LOSS_LABELS,
+    LOSSES,
+    METHOD_LABELS,
+    METHODS,
+    REGULARIZER_LABELS,
+    REGULARIZERS,
+    clips_psi,
+)
 from explorer.views.saddle import text
 from explorer.views.saddle.figure import COLOURS
 from explorer.views.status import explainer

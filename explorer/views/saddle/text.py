@@ -123,7 +123,9 @@ TABLE_HEAD_LOCAL = "predicted ρ (local, at 0)"
 TABLE_HEAD_EXACT = "predicted ρ (closed form)"
 TABLE_EMPTY = "Tick at least one optimizer above."
 UNDECIDED_CELL = "undecided by the linearisation"
-TABLE_NOTE = "measured ρ: exp of the slope of log ‖z_t‖ over the second half of the run (up to a blow-up)."
+TABLE_NOTE = (
+    "measured ρ: exp of the slope of log ‖z_t‖ over the second half of the run (up to a blow-up)."
+)
 REASON_NOTES = {
     "nonlinear": "ρ = 1: decided by the nonlinear term (see above)",
     "neutral": "ρ = 1 at (0, 0): the higher-order terms decide",
