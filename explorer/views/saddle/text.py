@@ -156,7 +156,10 @@ NONLINEAR = {
         "−θψ·tanh(θψ/2) ≤ 0, so the flow spirals slowly <b>in</b> (it converges, but not at a "
         "geometric rate)"
     ),
-    "wgan": "WGAN's field is the rotation itself: the flow <b>circles</b>",
+    "wgan": (
+        "WGAN's field is the rotation itself: the flow <b>circles</b> (a clip on ψ can only cut "
+        "the circle down to one inside |ψ| ≤ c)"
+    ),
 }
 
 
