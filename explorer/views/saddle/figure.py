@@ -11,17 +11,16 @@ clicks (plotly computes hover and click from its data, not from its layer).
 from __future__ import annotations
 
 import base64
-import io
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 from plotly.colors import get_colorscale, sample_colorscale
 from plotly.subplots import make_subplots
 
 from explorer.games import METHOD_LABELS, METHODS, GameField, field_arrays
+from explorer.imaging import png_bytes
 from explorer.views.saddle import text
 
 COLOURS = {
@@ -129,9 +128,8 @@ def shading_rgb(field: GameField, half: float = PLANE, n: int = SHADE) -> np.nda
 
 def shading_image(field: GameField) -> dict:
     """The layout image of v over the plane (a PNG data URI)."""
-    buffer = io.BytesIO()
-    Image.fromarray(shading_rgb(field)).save(buffer, format="PNG")
-    source = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    png = png_bytes(shading_rgb(field))
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return dict(
         source=source,
         xref="x",
