@@ -15,11 +15,16 @@ from explorer.games import (
     LOSSES,
     METHODS,
     REGULARIZERS,
+    UNDECIDED,
     altgd_invariant,
+    clips_psi,
     dirac_eigenvalues,
     dirac_field,
     dirac_jacobian,
     dirac_local_factor,
+    dirac_prediction,
+    flow_energy_rate,
+    flow_path,
     growth_factor,
     measured_behaviour,
     measured_factor,
@@ -170,7 +175,7 @@ def test_flow_is_the_exact_rotation_and_keeps_the_norm():
 def test_dirac_trajectories_match_step_by_step_rule(loss, regularizer):
     F = dirac_F(loss, regularizer, 0.8)
     rng = np.random.default_rng(7)
-    clip = 0.9 if loss == "wgan" else None
+    clip = 0.9 if clips_psi(loss, regularizer) else None  # WGAN-GP does not clip
     for method in ("simgd", "altgd", "extragradient", "optimistic", "momentum", "altmomentum"):
         z0 = rng.uniform(-1.5, 1.5, size=2)
         eta = float(rng.uniform(0.05, 0.5))
@@ -544,3 +549,84 @@ def test_simulate_many_returns_every_method():
         np.testing.assert_array_equal(traj, simulate("bilinear", m, 0.2, 50, (1.0, 0.0)))
     with pytest.raises(ConfigError, match="unknown method"):
         simulate_many("bilinear", ["simgd", "nope"], 0.2, 50, (1.0, 0.0))
+
+
+# -- verdicts the linearisation can and cannot give (issue 14) -------------------------------
+
+
+@pytest.mark.parametrize("loss", ["gan", "ns-gan", "wgan"])
+def test_flow_energy_rate_is_minus_z_dot_f(loss):
+    field = dirac_field(loss=loss, clip=None)
+    rng = np.random.default_rng(0)
+    for theta, psi in rng.uniform(-3, 3, size=(50, 2)):
+        fa, fb = field.grad(theta, psi)
+        assert flow_energy_rate(loss, theta, psi) == pytest.approx(
+            -(theta * fa + psi * fb), abs=1e-12
+        )
+        assert flow_energy_rate(loss, theta, psi) <= 0.0
+
+
+def test_non_saturating_flow_spirals_in():
+    """d(½‖z‖²)/dt = −θψ·tanh(θψ/2) ≤ 0: ‖z‖ never grows and goes from 1.118 to 0.161."""
+    traj = simulate("dirac", "flow", 0.15, 2000, (1, 0.5), loss="ns-gan")
+    norms = np.hypot(traj[:, 0], traj[:, 1])
+    assert norms[0] == pytest.approx(1.118, abs=1e-3)
+    assert norms[-1] == pytest.approx(0.161, abs=2e-3)
+    assert np.all(np.diff(norms) <= 1e-12)
+    assert measured_behaviour(traj) == "converges"
+    pred = dirac_prediction("flow", 0.15, loss="ns-gan")
+    assert pred.factor == pytest.approx(1.0) and pred.verdict == "converges"
+    assert pred.reason == "nonlinear"
+    gan = dirac_prediction("flow", 0.15, loss="gan")
+    assert gan.verdict == "cycles" and gan.reason == "nonlinear"
+
+
+def test_predictions_are_undecided_where_the_linearisation_cannot_decide():
+    assert dirac_prediction("altgd", 0.15).verdict == UNDECIDED  # ρ = 1 exactly
+    assert dirac_prediction("simgd", 0.15, regularizer="wgan-gp").reason == "no-jacobian"
+    ns = dirac_prediction("simgd", 0.15, loss="ns-gan")
+    assert ns.factor > 1 and ns.verdict == UNDECIDED and ns.reason == "bounded"
+    clipped = dirac_prediction("simgd", 0.15, loss="wgan", clipped=True)
+    assert clipped.verdict == UNDECIDED
+    assert dirac_prediction("simgd", 0.15, loss="wgan").verdict == "diverges"
+    assert dirac_prediction("simgd", 0.15, loss="gan").verdict == "diverges"
+    assert dirac_prediction("simgd", 0.15, regularizer="r1").verdict == "converges"
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("regularizer", REGULARIZERS)
+def test_decided_predictions_hold_at_the_app_defaults(loss, regularizer):
+    """Start (1, 0.5), η = 0.15, 300 steps, γ = 1, β = −0.5, σ = 0.7, c = 1."""
+    clip = 1.0 if clips_psi(loss, regularizer) else None
+    opts = dict(loss=loss, regularizer=regularizer, reg_gamma=1.0, sigma=0.7)
+    runs = simulate_many("dirac", METHODS, 0.15, 300, (1, 0.5), clip=clip, **opts)
+    for m, traj in runs.items():
+        pred = dirac_prediction(m, 0.15, clipped=clip is not None, **opts)
+        assert pred.verdict in (measured_behaviour(traj), UNDECIDED), (m, pred)
+
+
+def test_saturating_simgd_grows_every_step():
+    """Why 'diverges' stands for the saturating loss: z·F = 0, so ‖z'‖² = ‖z‖² + η²‖F‖²."""
+    traj = simulate("dirac", "simgd", 0.5, 300, (1, 0.5), loss="gan")
+    norms = np.hypot(traj[:, 0], traj[:, 1])
+    assert np.all(np.diff(norms) > 0)
+
+
+def test_wgan_gp_does_not_clip_psi():
+    assert clips_psi("wgan", "none") and clips_psi("wgan", "noise")
+    assert not clips_psi("wgan", "wgan-gp") and not clips_psi("gan", "none")
+    traj = simulate("dirac", "simgd", 0.1, 300, (1.5, 0.2), loss="wgan", regularizer="wgan-gp",
+                    clip=0.3)
+    assert np.nanmax(np.abs(traj[:, 1])) > 0.5
+    assert dirac_field(loss="wgan", regularizer="wgan-gp", clip=0.3).clip is None
+    assert dirac_field(loss="wgan", clip=0.3).clip == 0.3
+
+
+@pytest.mark.parametrize("game", ["bilinear", "dirac"])
+def test_flow_path_samples_the_flow_finely_and_hits_every_step(game):
+    path, per_step = flow_path(game, 2.5, 40, (0.8, 0.6))
+    assert per_step == 25 and path.shape == (40 * 25 + 1, 2)
+    steps = simulate(game, "flow", 2.5, 40, (0.8, 0.6))
+    assert path[::per_step] == pytest.approx(steps, abs=1e-5)
+    gaps = np.hypot(*np.diff(path, axis=0).T)
+    assert gaps.max() < 0.11  # ‖ż‖·dt with ‖z‖ = 1, dt = 0.1

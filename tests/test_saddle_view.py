@@ -12,13 +12,25 @@ import pytest
 from plotly.callbacks import InputDeviceState, Points
 
 from explorer.errors import ConfigError
-from explorer.games import METHOD_LABELS, METHODS, growth_factor, simulate
+from explorer.games import (
+    LOSSES,
+    METHOD_LABELS,
+    METHODS,
+    REGULARIZERS,
+    UNDECIDED,
+    growth_factor,
+    make_field,
+    simulate,
+)
 from explorer.views.saddle import (
     ACK_WAIT_S,
     COLOURS,
     MAX_IN_FLIGHT,
     SaddleApp,
     build_saddle_app,
+    figure,
+    panels,
+    text,
 )
 
 
@@ -102,7 +114,11 @@ def test_click_sets_the_start_and_play_draws_every_trajectory(fresh):
         assert tr.x[-1] == pytest.approx(expected[-1, 0], rel=1e-6, abs=1e-6)
         assert tr.y[0] == pytest.approx(-0.5)
         norms = trace_of(app, m, app.T_NORM)
-        assert len(norms.y) == len(tr.x)
+        if m == "flow":  # the plane draws the flow from its own fine time grid (a curve)
+            assert len(tr.x) >= len(norms.y)
+            assert float(np.hypot(tr.x[-1], tr.y[-1])) == pytest.approx(norms.y[-1], rel=1e-5)
+        else:
+            assert len(norms.y) == len(tr.x)
     table = app.table.value
     for m in app.selected:
         assert METHOD_LABELS[m] in table
@@ -299,13 +315,132 @@ def test_the_notebook_is_thin_and_runs():
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
 
 
-def test_plotly_still_has_the_private_hooks_the_animation_relies_on() -> None:
-    """The saddle animation sends frames through FigureWidget._perform_batch_animate and paces
-    itself on the browser's _js2py_traceDeltas acknowledgements (see views/saddle.py). Both are
-    private plotly API: it falls back to batch_update without them, but ~2.5× slower. If this
-    fails after a plotly upgrade, re-measure benchmarks/bench_games.py and adapt _fast_frame."""
-    import plotly.graph_objects as go
+# -- what the app states must match what it computes (issue 14) ------------------------------
 
-    fig = go.FigureWidget(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
-    assert callable(getattr(fig, "_perform_batch_animate", None))
-    assert "_js2py_traceDeltas" in fig.trait_names()
+
+def test_predicted_verdicts_agree_with_the_runs_or_say_undecided(fresh):
+    """For each game × loss × regularizer × method at the app's defaults, the table's predicted
+    verdict is the measured one, or it is marked 'undecided by the linearisation' (never a
+    'cycles' or 'diverges' next to a measured 'converges' without a word)."""
+    app = fresh
+    for m in METHODS:
+        app.method_boxes[m].value = True
+    cases = [("bilinear", None, None)]
+    cases += [("dirac", loss, reg) for loss in LOSSES for reg in REGULARIZERS]
+    checked = 0
+    for game, loss, reg in cases:
+        app.tabs.selected_index = 0 if game == "bilinear" else 1
+        if game == "dirac":
+            app.loss_menu.value, app.reg_menu.value = loss, reg
+        assert set(app.runs) == set(METHODS)
+        for m, run in app.runs.items():
+            assert run.predicted_verdict in (run.measured_verdict, UNDECIDED), (game, loss, reg, m)
+            checked += 1
+        table = app.table.value
+        assert "*" not in table.replace("<td>", "")  # no unexplained disagreement at defaults
+        if any(r.predicted_verdict == UNDECIDED for r in app.runs.values()):
+            assert "undecided by the linearisation" in table
+    assert checked == len(METHODS) * (1 + len(LOSSES) * len(REGULARIZERS))
+
+
+def test_a_disagreement_gets_a_word(fresh):
+    app = fresh
+    app.tabs.selected_index = 1
+    run = next(iter(app.runs.values()))
+    run.predicted_verdict, run.measured_verdict = "cycles", "converges"
+    table = panels.table_html(app.runs, local=True)
+    assert "converges</b>*" in table and "differs from the prediction" in table
+
+
+def test_non_saturating_flow_is_said_to_spiral_in_and_does(fresh):
+    app = fresh
+    app.tabs.selected_index = 1
+    app.loss_menu.value = "ns-gan"
+    panel = app.eigen_panel.value
+    assert "cannot decide" in panel and "spirals slowly <b>in</b>" in panel
+    assert "same circles" not in text.DIRAC_TEXT.split("non-saturating")[1]
+    flow = app.runs["flow"]
+    assert flow.predicted_verdict == flow.measured_verdict == "converges"
+    norms = flow.norms
+    assert np.all(np.diff(norms) <= 1e-12) and norms[-1] < 0.5 * norms[0]
+    assert f"{norms[-1]:.3f}" in panel  # the run's own numbers
+    app.loss_menu.value = "gan"
+    assert "<b>circles</b>" in app.eigen_panel.value
+    assert app.runs["flow"].measured_verdict == "cycles"
+
+
+@pytest.mark.parametrize("game", ["bilinear", "dirac"])
+def test_arrows_point_where_the_simulated_flow_goes(game):
+    """Each drawn arrow (tail → tip) points along the continuous flow the app simulates."""
+    field = make_field(game)
+    xs, ys = figure.arrow_segments(field, figure.PLANE)
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    n = 0
+    for i in range(0, len(xs), 7):  # tail, tip, gap, barb, tip, barb, gap
+        tail, tip = np.array([xs[i], ys[i]]), np.array([xs[i + 1], ys[i + 1]])
+        mid = 0.5 * (tail + tip)
+        moved = simulate(game, "flow", 1e-3, 1, tuple(mid))[1] - mid
+        cos = np.dot(tip - tail, moved) / np.linalg.norm(tip - tail) / np.linalg.norm(moved)
+        assert cos > 0.999, (mid, tip - tail, moved)
+        n += 1
+    assert n > 100
+    assert "−F" in text.LEGEND["arrows"]
+    assert "−F" in text.BILINEAR_TEXT and "where the flow goes" in text.BILINEAR_TEXT
+    # "anticlockwise": from (1, 0) the flow moves up
+    assert simulate("bilinear", "flow", 0.01, 1, (1.0, 0.0))[1, 1] > 0
+
+
+def test_wgan_gp_does_not_clip_and_the_panel_says_which_is_shown(fresh):
+    app = fresh
+    app.tabs.selected_index = 1
+    app.loss_menu.value = "wgan"
+    assert app.fig.data[app.T_CLIP].visible
+    assert "clipped to [−1, 1]" in app.eigen_panel.value
+    app.reg_menu.value = "wgan-gp"
+    assert not app.fig.data[app.T_CLIP].visible
+    assert "ψ is not clipped" in app.eigen_panel.value and "WGAN-GP" in app.eigen_panel.value
+    psi = np.concatenate([run.traj[: run.n_finite, 1] for run in app.runs.values()])
+    assert np.abs(psi).max() > 1.0 + 1e-3  # the penalty pushes ψ past the old clip
+
+
+def test_extragradient_text_describes_a_full_look_ahead_step():
+    why = text.WHY["extragradient"]
+    assert "half" not in why and "full step of size η" in why
+    eta, z = 0.3, np.array([0.8, 0.6])
+    F = lambda v: np.array([v[1], -v[0]])  # noqa: E731 - the bilinear field
+    look = z - eta * F(z)  # a full step …
+    assert simulate("bilinear", "extragradient", eta, 1, tuple(z))[1] == pytest.approx(
+        z - eta * F(look)
+    )
+
+
+def test_the_flow_is_drawn_as_a_curve_not_a_starburst(fresh):
+    app = fresh
+    app.steps_slider.value = 2000
+    app.lr_slider.value = 2.5
+    tr = app.fig.data[app.T_TRAJ + METHODS.index("flow")]
+    x, y = np.asarray(tr.x, float), np.asarray(tr.y, float)
+    r = np.hypot(x, y)
+    assert np.allclose(r, 1.0, atol=1e-4)  # on the flow's circle ‖z‖ = ‖(0.8, 0.6)‖
+    turn = np.abs(np.angle(np.exp(1j * np.diff(np.arctan2(y, x)))))
+    assert turn.max() <= 0.21  # a point every 0.2 rad at most (was 2.5 rad: a starburst)
+    end = simulate("bilinear", "flow", 2.5, 2000, (0.8, 0.6))[app.t]
+    assert (x[-1], y[-1]) == pytest.approx(tuple(end), abs=1e-5)
+
+
+def test_the_shading_is_not_a_trace_an_animation_frame_drops(fresh):
+    """plotly.js removes every non-animated trace layer on a redraw-false animation frame: the
+    shading of v is a layout image (kept), the heatmap only catches clicks (transparent)."""
+    app = fresh
+    assert len(app.fig.layout.images) == 1
+    image = app.fig.layout.images[0]
+    assert image.source.startswith("data:image/png;base64,") and image.opacity > 0
+    assert {c[1] for c in app.fig.data[app.T_HEAT].colorscale} == {"rgba(0,0,0,0)"}
+    rgb = figure.shading_rgb(make_field("bilinear"))
+    n = rgb.shape[0]
+    top_right, top_left = rgb[0, -1].astype(int), rgb[0, 0].astype(int)
+    assert top_right[0] > top_right[2] and top_left[2] > top_left[0]  # red: v > 0, blue: v < 0
+    before = image.source
+    app.tabs.selected_index = 1
+    assert app.fig.layout.images[0].source != before
+    assert n == figure.SHADE

@@ -31,12 +31,16 @@ import numpy as np
 from explorer.errors import ConfigError
 from explorer.games.closed_forms import (
     BILINEAR_JACOBIAN,
+    UNDECIDED,
+    Prediction,
     StabilityRange,
     altgd_invariant,
     classify,
     dirac_eigenvalues,
     dirac_jacobian,
     dirac_local_factor,
+    dirac_prediction,
+    flow_energy_rate,
     growth_factor,
     predicted_behaviour,
     spectral_radius,
@@ -50,7 +54,9 @@ from explorer.games.fields import (
     REGULARIZERS,
     GameField,
     bilinear_field,
+    clips_psi,
     dirac_field,
+    field_arrays,
 )
 from explorer.games.methods import BLOW_UP, METHOD_LABELS, METHODS, run_method
 
@@ -67,14 +73,21 @@ __all__ = [
     "REGULARIZERS",
     "REGULARIZER_LABELS",
     "GameField",
+    "Prediction",
     "StabilityRange",
+    "UNDECIDED",
     "altgd_invariant",
     "bilinear_field",
     "classify",
+    "clips_psi",
     "dirac_eigenvalues",
     "dirac_field",
     "dirac_jacobian",
     "dirac_local_factor",
+    "dirac_prediction",
+    "field_arrays",
+    "flow_energy_rate",
+    "flow_path",
     "growth_factor",
     "make_field",
     "measured_factor",
@@ -195,6 +208,27 @@ def simulate_many(
     gamma, beta, dirac = _check_hyper(game, hyper)
     field = make_field(game, **dirac)
     return {m: run_method(field, m, eta, n, z0, gamma=gamma, beta=beta) for m in methods}
+
+
+def flow_path(
+    game: str,
+    lr: float,
+    steps: int,
+    start: Sequence[float],
+    max_dt: float = 0.1,
+    **hyper: object,
+) -> tuple[np.ndarray, int]:
+    """The continuous flow ż = −F(z) on a fine time grid, for drawing it as a curve.
+
+    Sampling the flow only at the optimizers' step times t = kη aliases it: at η = 2.5 the points
+    on its circle jump 2.5 rad at a time and a line through them is a starburst. Returns
+    ``(path, per_step)``: ``path`` (steps·per_step + 1, 2) samples the flow every η/per_step ≤
+    ``max_dt`` time units (fewer when that would pass ``MAX_STEPS`` rows), and
+    ``path[k·per_step]`` is the flow at step k (the bilinear game's is the exact rotation).
+    """
+    eta, n, z0 = _check_common(game, "flow", lr, steps, start)
+    per_step = max(1, min(math.ceil(eta / max_dt - 1e-9), MAX_STEPS // n))
+    return simulate(game, "flow", eta / per_step, n * per_step, z0, **hyper), per_step
 
 
 def _finite_norms(traj: np.ndarray) -> np.ndarray:

@@ -34,12 +34,16 @@ eigenvalues numerically (altmomentum); the tests check all of them by simulation
 Dirac-GAN (Mescheder, Geiger & Nowozin 2018, §2–3): the Jacobian of the gradient vector field
 v = −F at the equilibrium (0, 0) is [[0, −f'(0)], [f'(0), d]] with f'(0) = ½ (f'(0) = 1 for
 WGAN) and d = 0 (no regularizer), −γ (R1), 2σ²f''(0) = −σ²/2 (instance noise); its eigenvalues
-λ = d/2 ± √(d²/4 − f'(0)²): purely imaginary (±i/2) without regularization, so the flow circles
-and simultaneous GD spirals out (|1 + ηλ| > 1); with R1 (γ > 0) or instance noise (σ > 0,
-not for WGAN where f'' = 0) Re λ < 0 and small steps converge. WGAN-GP's penalty is not
-differentiable at ψ = 0: there is no Jacobian there (the paper shows it does not converge in
-general). The local per-step factor of a method is the spectral radius of its update map
-linearized at the equilibrium (:func:`update_matrix` with A = ∂F = −∂v).
+λ = d/2 ± √(d²/4 − f'(0)²): purely imaginary (±i/2) without regularization, so simultaneous GD
+spirals out near (0, 0) (|1 + ηλ| > 1); with R1 (γ > 0) or instance noise (σ > 0, not for WGAN
+where f'' = 0) Re λ < 0 and small steps converge. With Re λ = 0 the linearisation cannot decide
+what the continuous flow does; the nonlinear term does (:func:`flow_energy_rate`): for the
+saturating loss F = f'(θψ)·(ψ, −θ) is the rotation rescaled, d(½‖z‖²)/dt = 0 and the flow circles;
+for WGAN the field is the rotation itself; for the non-saturating loss
+d(½‖z‖²)/dt = −θψ·tanh(θψ/2) ≤ 0 and the flow spirals slowly *in* (:func:`dirac_prediction`).
+WGAN-GP's penalty is not differentiable at ψ = 0: there is no Jacobian there (the paper shows it
+does not converge in general). The local per-step factor of a method is the spectral radius of
+its update map linearized at the equilibrium (:func:`update_matrix` with A = ∂F = −∂v).
 """
 
 from __future__ import annotations
@@ -279,3 +283,74 @@ def dirac_local_factor(
     if J is None:
         return None
     return spectral_radius(update_matrix(method, -J, lr, gamma, beta))
+
+
+# ----------------------------------------------------------------------------- verdicts
+
+
+UNDECIDED = "undecided"
+
+
+def flow_energy_rate(loss: str, theta: float, psi: float) -> float:
+    """d(½‖z‖²)/dt = −z·F(z) of the unregularized Dirac-GAN flow ż = −F(z) at (θ, ψ).
+
+    Saturating GAN: F = f'(θψ)·(ψ, −θ), so 0 (the flow keeps ‖z‖: it circles). WGAN: 0 (a
+    rotation). Non-saturating: F = (ψ f'(−θψ), −θ f'(θψ)), so θψ(f'(θψ) − f'(−θψ))
+    = −θψ·tanh(θψ/2) ≤ 0 with f'(t) = ½ − ½ tanh(t/2): the flow spirals in, slowly (the rate is
+    of order ‖z‖⁴ near 0, which is why the linearisation, of order ‖z‖², sees nothing).
+    """
+    dirac_slopes(loss)  # checks the name
+    if loss == "ns-gan":
+        t = float(theta) * float(psi)
+        return -t * math.tanh(0.5 * t)
+    return 0.0
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the analysis at the Dirac-GAN's equilibrium predicts for one method.
+
+    ``factor``: the local per-step factor (spectral radius of the linearized update; None for
+    WGAN-GP, which has no Jacobian at 0). ``verdict``: converges / cycles / diverges, or
+    :data:`UNDECIDED`. ``reason``: which argument decides —
+    ``"linear"`` (the linearisation: |ρ − 1| > tol),
+    ``"nonlinear"`` (ρ = 1 for the flow; :func:`flow_energy_rate` decides),
+    ``"neutral"`` (ρ = 1 for a discrete method: the linearisation cannot decide),
+    ``"bounded"`` (ρ > 1: the run leaves (0, 0), but the non-saturating damping or the WGAN clip
+    can hold it on a bounded orbit farther out: whether it diverges is not decided),
+    ``"no-jacobian"`` (WGAN-GP).
+    """
+
+    factor: float | None
+    verdict: str
+    reason: str
+
+
+def dirac_prediction(
+    method: str,
+    lr: float,
+    gamma: float = 1.0,
+    beta: float = -0.5,
+    loss: str = "gan",
+    regularizer: str = "none",
+    reg_gamma: float = 1.0,
+    sigma: float = 0.5,
+    clipped: bool = False,
+    tol: float = CYCLE_TOL,
+) -> Prediction:
+    """The verdict the analysis at (0, 0) supports for ``method`` on the Dirac-GAN, honestly:
+    :data:`UNDECIDED` where the linearisation cannot decide and no nonlinear argument does.
+    ``clipped``: whether ψ is clipped (:func:`explorer.games.fields.clips_psi`)."""
+    rho = dirac_local_factor(method, lr, gamma, beta, loss, regularizer, reg_gamma, sigma)
+    if rho is None:
+        return Prediction(None, UNDECIDED, "no-jacobian")
+    verdict = classify(rho, tol)
+    if verdict == "converges":
+        return Prediction(rho, verdict, "linear")
+    if verdict == "cycles":
+        if method == "flow":  # Re λ = 0: the regularizer adds nothing here, the loss decides
+            return Prediction(rho, "converges" if loss == "ns-gan" else "cycles", "nonlinear")
+        return Prediction(rho, UNDECIDED, "neutral")
+    if loss == "ns-gan" or clipped:
+        return Prediction(rho, UNDECIDED, "bounded")
+    return Prediction(rho, verdict, "linear")

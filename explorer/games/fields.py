@@ -26,7 +26,9 @@ The Dirac-GAN (all with f(t) = −log(1 + e^{−t}) except WGAN, where f(t) = t)
 * ``wgan``:                     f(t) = t, and ψ is clipped to [−c, c] after every update
   (hyper ``clip``, default 1: D(x) = ψx is then 1-Lipschitz, the constraint that weight clipping
   stands for). The clipping is a projection of ψ applied to every iterate a method produces
-  (also extragradient's half step and every RK4 sub-step of the flow).
+  (also extragradient's look-ahead step and every RK4 sub-step of the flow). WGAN-GP (``wgan``
+  with the ``wgan-gp`` regularizer) replaces the clipping by its penalty: no clipping there
+  (:func:`clips_psi`).
 
 The discriminator always maximizes f(ψθ) + f(−ψ·0) minus its regularizer R(ψ):
 
@@ -59,7 +61,7 @@ from explorer.errors import ConfigError
 
 LOSSES: tuple[str, ...] = ("gan", "ns-gan", "wgan")
 REGULARIZERS: tuple[str, ...] = ("none", "r1", "wgan-gp", "noise")
-LOSS_LABELS = {"gan": "GAN (saturating)", "ns-gan": "non-saturating GAN", "wgan": "WGAN (clipped)"}
+LOSS_LABELS = {"gan": "GAN (saturating)", "ns-gan": "non-saturating GAN", "wgan": "WGAN"}
 REGULARIZER_LABELS = {
     "none": "none",
     "r1": "R1 gradient penalty",
@@ -179,6 +181,12 @@ def _check_number(name: str, value: object, lo: float, hi: float, lo_open: bool 
     return x
 
 
+def clips_psi(loss: str, regularizer: str) -> bool:
+    """Whether the Dirac-GAN clips ψ: only plain WGAN does (WGAN-GP's penalty replaces the
+    clipping, Gulrajani et al. 2017; the logistic losses never clip)."""
+    return loss == "wgan" and regularizer != "wgan-gp"
+
+
 def dirac_field(
     loss: str = "gan",
     regularizer: str = "none",
@@ -189,7 +197,8 @@ def dirac_field(
     """The Dirac-GAN's field F(θ, ψ) for a loss and a regularizer (see the module docstring).
 
     ``reg_gamma`` is γ of ``r1`` / ``wgan-gp``; ``sigma`` the instance-noise std; ``clip`` the
-    WGAN bound c on |ψ| (used only with ``loss="wgan"``; None turns clipping off).
+    WGAN bound c on |ψ| (used only when :func:`clips_psi`, i.e. WGAN without the WGAN-GP penalty;
+    None turns clipping off).
     """
     loss = _check_choice("loss", loss, LOSSES)
     regularizer = _check_choice("regularizer", regularizer, REGULARIZERS)
@@ -197,7 +206,7 @@ def dirac_field(
     sigma = _check_number("sigma", sigma, 0.0, 10.0)
     if clip is not None:
         clip = _check_number("clip", clip, 0.0, 1e6, lo_open=True)
-    use_clip = clip if loss == "wgan" else None
+    use_clip = clip if clips_psi(loss, regularizer) else None
 
     # R'(ψ) and R''(ψ) of the discriminator's penalty (F_ψ gets + R'(ψ)).
     if regularizer == "r1":

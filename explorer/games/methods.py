@@ -10,7 +10,8 @@ players is z − ηF(z)) and η = ``lr``:
                     under 1e-5 relative over 1,000 sub-steps).
 * ``simgd``         z' = z − ηF(z)                         (a' = a − ηb, b' = b + ηa)
 * ``altgd``         a' = a − ηF_a(a, b), then b' = b − ηF_b(a', b)   (b answers the new a)
-* ``extragradient`` z½ = z − ηF(z), z' = z − ηF(z½)         (Korpelevich 1976)
+* ``extragradient`` z̃ = z − ηF(z), z' = z − ηF(z̃)         (Korpelevich 1976; the look-ahead
+                    z̃ is a full step of size η)
 * ``optimistic``    z' = z − 2ηF(z) + ηF(z_prev), z_prev = z at the first step
                     (optimistic GD, Daskalakis et al. 2018)
 * ``consensus``     z' = z − η(F(z) + γ∇½‖F(z)‖²), ∇½‖F‖² = ∂F(z)ᵀF(z); hyper ``gamma``
@@ -110,7 +111,7 @@ def _extragradient(
     ra, rb = [a], [b]
     for _ in range(steps):
         ga, gb = grad(a, b)
-        ha, hb = a - lr * ga, _clamp(b - lr * gb, c)  # the half (look-ahead) step
+        ha, hb = a - lr * ga, _clamp(b - lr * gb, c)  # the look-ahead: a full step of size η
         ga, gb = grad(ha, hb)
         a, b = a - lr * ga, _clamp(b - lr * gb, c)
         ra.append(a)

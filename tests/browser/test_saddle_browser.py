@@ -86,3 +86,47 @@ def test_pause_stops_the_animation(open_app) -> None:
         timeout=10_000,
     )
     assert_no_error(page)
+
+
+SHADING = """() => [...document.querySelectorAll('.js-plotly-plot .imagelayer image')]
+  .filter(i => {
+    const box = i.getBoundingClientRect();
+    return (i.href && i.href.baseVal || '').startsWith('data:image/png') && box.width > 100;
+  }).length"""
+
+
+def test_shading_stays_through_play_and_reset_and_rapid_clicks(open_app) -> None:
+    """The red/blue shading of v vanished during Play and after Reset (a redraw-false
+    Plotly.animate drops every non-animated trace layer); now it is a layout image that stays,
+    clicks on the plane still work after Reset, and rapid Play/Pause/Reset throws no JS error."""
+    page = open_app("saddle_game")
+    page.wait_for_selector(PLANE_DRAG, timeout=60_000)
+    page.wait_for_selector(TABLE)
+    assert page.evaluate(SHADING) == 1
+    page.locator(".explorer-btn-play").click()
+    page.wait_for_function(
+        "() => { const m = /t = (\\d+)/.exec(document.querySelector('.explorer-step-count')"
+        ".innerText); return m && +m[1] > 20 && +m[1] < 300; }",
+        timeout=30_000,
+    )
+    assert page.evaluate(SHADING) == 1, "the shading vanished during Play"
+    wait_for_status(page, "Done", 60_000)
+    assert page.evaluate(SHADING) == 1, "the shading vanished after Play"
+    page.locator(".explorer-btn-reset").click()
+    wait_for_status(page, "Back at the start", 10_000)
+    page.wait_for_timeout(300)
+    assert page.evaluate(SHADING) == 1, "the shading vanished after Reset"
+    click_plane(page, -1.0, 2.0)
+    wait_for_status(page, "Start set to a = -1.00, b = 2.00", 15_000)
+    assert page.evaluate(SHADING) == 1
+    for _ in range(8):  # interrupted animations
+        page.locator(".explorer-btn-play").click()
+        page.wait_for_timeout(120)
+        page.locator(".explorer-btn-pause").click()
+        page.wait_for_timeout(60)
+        page.locator(".explorer-btn-reset").click()
+        page.wait_for_timeout(60)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(SHADING) == 1
+    assert_no_error(page)
+    assert page.console_errors == []
