@@ -29,7 +29,6 @@ PENDING_SPLIT = {
 # or write a "Long because" paragraph). The lead deletes this set after merging them.
 PENDING_REASON = {
     "explorer/models/vae.py",
-    "explorer/data/mnist.py",
 }
 
 UI_LIBRARIES = {"ipywidgets", "plotly", "anywidget"}
