@@ -7,7 +7,7 @@ import torch
 
 from explorer.models import (
     CLASSIFY,
-    CONDITIONAL_SAMPLING,
+    FREE_ENERGY,
     MODEL_KINDS,
     RBM,
     SAMPLE,
@@ -33,7 +33,7 @@ def test_registry_is_a_plain_dict_of_every_family() -> None:
 
 def test_capabilities_say_what_a_model_offers() -> None:
     rbm = RBM(RBMConfig(n_visible=9, n_hidden=3))
-    assert has_capability(rbm, SAMPLE) and has_capability(RBM, CONDITIONAL_SAMPLING)
+    assert has_capability(rbm, SAMPLE) and has_capability(RBM, FREE_ENERGY)
     classifier = DigitClassifier(ClassifierConfig(channels1=2, channels2=2, hidden=4))
     assert has_capability(classifier, CLASSIFY) and not has_capability(classifier, SAMPLE)
     assert not isinstance(classifier, Samplable)

@@ -7,7 +7,6 @@ from explorer.errors import ConfigError
 from explorer.models.base import (
     BOUNDS,
     CLASSIFY,
-    CONDITIONAL_SAMPLING,
     FREE_ENERGY,
     LATENT,
     SAMPLE,
@@ -33,6 +32,6 @@ def get_model_class(kind: str) -> type[ExplorerModel]:
 
 __all__ = [
     "MODEL_KINDS", "ExplorerModel", "get_model_class", "has_capability", "Samplable",
-    "SAMPLE", "CONDITIONAL_SAMPLING", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
+    "SAMPLE", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
     "RBM", "DigitClassifier", "VAE",
 ]

@@ -7,12 +7,13 @@ offers, so the CLI and the views ask ``has_capability(model, SAMPLE)`` instead o
 
 - ``SAMPLE``: ``sample(n, generator=None) -> (n, n_visible)`` in [0, 1] (pixel probabilities or
   means; extra keyword options such as ``n_steps`` may follow). Typed as :class:`Samplable`.
-- ``CONDITIONAL_SAMPLING``: a clamped chain exists for it (``explorer.sampling``): it can fill
-  in free pixels given clamped ones (inpainting). Needs ``free_energy`` for the chain's readout.
 - ``FREE_ENERGY``: ``free_energy(v) -> (B,)``, an unnormalised −log P(v).
 - ``CLASSIFY``: ``predict(x) -> (digit, confidence)``.
 - ``LATENT``: ``encode(x)`` and ``decode(z)`` through a continuous latent code.
 - ``BOUNDS``: ``elbo`` and ``iwae_bound``, lower bounds on log p(x).
+
+Whether a model can inpaint is not a flag here: ``explorer.sampling.registry`` (model class ->
+clamped chain) is the one place that says so, since models never import the samplers.
 
 Trainers live beside their models and follow the contract of :mod:`explorer.train.contract`;
 :func:`ensure_finite` is the one check they use to raise :class:`TrainingDiverged`.
@@ -32,7 +33,6 @@ from torch import nn
 from explorer.errors import ConfigError, TrainingDiverged
 
 SAMPLE = "sample"
-CONDITIONAL_SAMPLING = "conditional-sampling"
 FREE_ENERGY = "free-energy"
 CLASSIFY = "classify"
 LATENT = "latent"
@@ -41,7 +41,6 @@ BOUNDS = "bounds"
 # The methods each capability promises (checked in ExplorerModel.__init_subclass__).
 CAPABILITY_METHODS: dict[str, tuple[str, ...]] = {
     SAMPLE: ("sample",),
-    CONDITIONAL_SAMPLING: ("free_energy",),
     FREE_ENERGY: ("free_energy",),
     CLASSIFY: ("predict",),
     LATENT: ("encode", "decode"),

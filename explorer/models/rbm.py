@@ -23,7 +23,6 @@ from torch import nn
 
 from explorer.errors import ConfigError
 from explorer.models.base import (
-    CONDITIONAL_SAMPLING,
     FREE_ENERGY,
     SAMPLE,
     ExplorerModel,
@@ -50,7 +49,7 @@ class RBM(ExplorerModel):
 
     kind = "rbm"
     config_class = RBMConfig
-    capabilities = frozenset({SAMPLE, CONDITIONAL_SAMPLING, FREE_ENERGY})
+    capabilities = frozenset({SAMPLE, FREE_ENERGY})
 
     def __init__(self, config: RBMConfig) -> None:
         super().__init__(config)
