@@ -86,36 +86,27 @@ class DAEConfig:
         return DATA_KINDS[self.data]
 
     def validate(self) -> None:
-        if self.data not in DATA_KINDS:
-            raise ConfigError(f"DAEConfig.data must be one of {list(DATA_KINDS)}, got {self.data!r}")
+        def check(ok: bool, field_name: str, expected: str) -> None:
+            if not ok:
+                value = getattr(self, field_name)
+                raise ConfigError(f"DAEConfig.{field_name} must be {expected}, got {value!r}")
+
+        check(self.data in DATA_KINDS, "data", f"one of {list(DATA_KINDS)}")
         hidden = self.hidden
-        if (
-            not isinstance(hidden, (list, tuple)) or not hidden
-            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 8192
-                       for n in hidden)
-        ):
-            raise ConfigError(f"DAEConfig.hidden must be a non-empty list of integers in 1..8192, "
-                              f"got {hidden!r}")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(f"DAEConfig.activation must be one of {list(ACTIVATIONS)}, got "
-                              f"{self.activation!r}")
-        if self.corruption not in CORRUPTIONS[self.data]:
-            raise ConfigError(f"DAEConfig.corruption for {self.data} data must be one of "
-                              f"{list(CORRUPTIONS[self.data])}, got {self.corruption!r}")
-        if self.reconstruction not in RECONSTRUCTIONS[self.data]:
-            raise ConfigError(f"DAEConfig.reconstruction for {self.data} data must be one of "
-                              f"{list(RECONSTRUCTIONS[self.data])}, got {self.reconstruction!r}")
+        check(isinstance(hidden, (list, tuple)) and bool(hidden) and all(
+            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 8192 for n in hidden),
+            "hidden", "a non-empty list of integers in 1..8192")
+        check(self.activation in ACTIVATIONS, "activation", f"one of {list(ACTIVATIONS)}")
+        check(self.corruption in CORRUPTIONS[self.data], "corruption",
+              f"for {self.data} data one of {list(CORRUPTIONS[self.data])}")
+        check(self.reconstruction in RECONSTRUCTIONS[self.data], "reconstruction",
+              f"for {self.data} data one of {list(RECONSTRUCTIONS[self.data])}")
         high = 10.0 if self.corruption == "gaussian" else 1.0
-        if not _number_in(self.noise, 0.0, high) or self.noise == 0:
-            raise ConfigError(f"DAEConfig.noise for {self.corruption} corruption must be in "
-                              f"(0, {high:g}], got {self.noise!r}")
-        if isinstance(self.walkback, bool) or not isinstance(self.walkback, int) \
-                or not 1 <= self.walkback <= 100:
-            raise ConfigError(f"DAEConfig.walkback must be an integer in 1..100, got "
-                              f"{self.walkback!r}")
-        if not _number_in(self.hidden_noise, 0.0, 10.0):
-            raise ConfigError(f"DAEConfig.hidden_noise must be in [0, 10], got "
-                              f"{self.hidden_noise!r}")
+        check(_number_in(self.noise, 0.0, high) and self.noise != 0, "noise",
+              f"for {self.corruption} corruption in (0, {high:g}]")
+        check(not isinstance(self.walkback, bool) and isinstance(self.walkback, int)
+              and 1 <= self.walkback <= 100, "walkback", "an integer in 1..100")
+        check(_number_in(self.hidden_noise, 0.0, 10.0), "hidden_noise", "in [0, 10]")
 
 
 def _number_in(value: Any, low: float, high: float) -> bool:
@@ -172,7 +163,7 @@ class DAE(ExplorerModel):
         return next(self.parameters()).device
 
     @property
-    def is_gaussian(self) -> bool:
+    def is_gaussian(self) -> bool:  # a Gaussian p(x | ω) (2-D data), else Bernoulli
         return self.config.reconstruction != "bernoulli"
 
     # -- the four sub-steps of fig. 20.11 -------------------------------------------------------
@@ -331,14 +322,11 @@ class DAETrainer:
         else:
             raise ConfigError(f"DAE training data must be a tensor (N, {n_visible})"
                               + (" or a 2-D toy" if n_visible == 2 else ""))
-        if generator is None:
-            generator = torch.Generator(device=self.device).manual_seed(config.seed)
-        self.generator = generator
+        self.generator = generator if generator is not None else torch.Generator(
+            device=self.device).manual_seed(config.seed)
         self._toy_generator = torch.Generator().manual_seed(config.seed + 1)  # toys draw on CPU
         self.optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-        self.epoch = 0
-        self.batches_done = 0
-        self._cursor = 0
+        self.epoch, self.batches_done, self._cursor = 0, 0, 0  # epochs, batches, place in epoch
         self._order = self._new_order()
 
     @property
@@ -352,9 +340,8 @@ class DAETrainer:
         return math.ceil(len(self.data) / self.config.batch_size)
 
     def _new_order(self) -> torch.Tensor | None:
-        if self.data is None:
-            return None
-        return torch.randperm(len(self.data), generator=self.generator, device=self.device)
+        return None if self.data is None else torch.randperm(
+            len(self.data), generator=self.generator, device=self.device)
 
     def _next_batch(self) -> torch.Tensor:
         size = self.config.batch_size
@@ -393,12 +380,10 @@ class DAETrainer:
         """``n`` minibatch updates; returns their mean loss and MSE (and the variance)."""
         if n < 1:
             raise ConfigError(f"batches must be ≥ 1, got {n}")
-        self.model.train()
         total_loss = total_mse = 0.0
         for _ in range(n):
             loss, mse = self._train_batch(self._next_batch())
             total_loss, total_mse = total_loss + loss, total_mse + mse
-        self.model.eval()
         metrics = {"loss": total_loss / n, "mse": total_mse / n}
         variance = self.model.reconstruction_variance
         if variance is not None:
@@ -408,8 +393,6 @@ class DAETrainer:
 
     def step(self) -> dict[str, float]:
         """One epoch (the rest of the current one, if ``run_batches`` left it half done)."""
-        if self.data is None:
-            n = self.config.batches_per_epoch - self._cursor
-        else:
-            n = math.ceil((len(self.data) - self._cursor) / self.config.batch_size)
-        return self.run_batches(max(1, n))
+        left = self.batches_per_epoch - math.ceil(
+            self._cursor / (1 if self.data is None else self.config.batch_size))
+        return self.run_batches(max(1, left))
