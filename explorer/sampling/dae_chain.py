@@ -84,8 +84,10 @@ class DAEChain:
             clamp_mask = np.zeros(n_visible, dtype=bool)
         if clamp_values is None:
             clamp_values = np.zeros(n_visible, dtype=np.float32)
-        mask = torch.as_tensor(np.array(clamp_mask, dtype=bool), device=device)
-        values = torch.as_tensor(np.array(clamp_values, dtype=np.float32), device=device)
+        mask = (clamp_mask if torch.is_tensor(clamp_mask)
+                else torch.as_tensor(np.array(clamp_mask, dtype=bool))).to(device, torch.bool)
+        values = (clamp_values if torch.is_tensor(clamp_values) else torch.as_tensor(
+            np.array(clamp_values, dtype=np.float32))).to(device, dtype)
         if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
             raise ConfigError(
                 f"clamp mask/values must have {n_visible} units, got {tuple(mask.shape)} "
