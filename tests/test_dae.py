@@ -229,3 +229,13 @@ def test_config_round_trips_through_a_card() -> None:
     rebuilt.load_state_dict(model.state_dict())
     mse = make(0, reconstruction="gaussian-mse")
     assert "log_var" in dict(mse.named_buffers()) and "log_var" in mse.state_dict()
+
+
+def test_training_is_reproducible_from_its_seeds() -> None:
+    def weights(seed: int) -> torch.Tensor:
+        model = make(4, noise=0.3, walkback=2)
+        DAETrainer(model, ring8(0.05), DAETrainConfig(batches_per_epoch=20, seed=seed)).step()
+        return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+    assert torch.equal(weights(0), weights(0))
+    assert not torch.equal(weights(0), weights(1))
