@@ -7,6 +7,7 @@ import torch
 
 from explorer.models import (
     CLASSIFY,
+    DAE,
     FREE_ENERGY,
     MODEL_KINDS,
     RBM,
@@ -25,10 +26,10 @@ from explorer.models.vae import VAEConfig
 
 
 def test_registry_is_a_plain_dict_of_every_family() -> None:
-    assert MODEL_KINDS == {"rbm": RBM, "classifier": DigitClassifier, "vae": VAE}
+    assert MODEL_KINDS == {"rbm": RBM, "classifier": DigitClassifier, "vae": VAE, "dae": DAE}
     assert get_model_class("rbm") is RBM
-    with pytest.raises(ValueError, match="unknown model kind 'gan'; known"):
-        get_model_class("gan")
+    with pytest.raises(ValueError, match="unknown model kind 'nade'; known"):
+        get_model_class("nade")
 
 
 def test_capabilities_say_what_a_model_offers() -> None:

@@ -15,11 +15,12 @@ from explorer.models.base import (
     has_capability,
 )
 from explorer.models.classifier import DigitClassifier
+from explorer.models.dae import DAE
 from explorer.models.rbm import RBM
 from explorer.models.vae import VAE
 
 MODEL_KINDS: dict[str, type[ExplorerModel]] = {
-    model.kind: model for model in (RBM, DigitClassifier, VAE)
+    model.kind: model for model in (RBM, DigitClassifier, VAE, DAE)
 }
 
 
@@ -33,5 +34,5 @@ def get_model_class(kind: str) -> type[ExplorerModel]:
 __all__ = [
     "MODEL_KINDS", "ExplorerModel", "get_model_class", "has_capability", "Samplable",
     "SAMPLE", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
-    "RBM", "DigitClassifier", "VAE",
+    "DAE", "RBM", "DigitClassifier", "VAE",
 ]

@@ -15,12 +15,15 @@ import torch
 
 from explorer.errors import ConfigError
 from explorer.models import get_model_class
+from explorer.models.dae import DAE
 from explorer.models.rbm import RBM
 from explorer.sampling.conditional import ConditionalSampler
+from explorer.sampling.dae_chain import DAEChain
 from explorer.sampling.gibbs import ClampedGibbsChain
 
 CONDITIONAL_SAMPLERS: dict[type, type] = {
     RBM: ClampedGibbsChain,
+    DAE: DAEChain,
 }
 
 
