@@ -35,7 +35,8 @@ plane). The red square follows your cursor on the plane.
 # Test digit #0 on the shipped vae2d-mnist, measured with explorer.metrics.quadrature.log_px_2d
 # and the model's own bounds (tests/test_vae_bounds.py::test_digit_zero_misses_the_mode checks
 # every number): μ = (0.05, 0.52), σ = (0.03, 0.05), mode (−1.09, 1.39), log p(x) = −253.0,
-# ELBO −361.6, IWAE_5000 = −334 ± 2 (mean ± s.e. of 8 estimates).
+# ELBO −361.4 ± 0.1, E[IWAE_5000] = −329 ± 1 (32 estimates; one draw scatters by ±5: its rare
+# draws near the mode dominate).
 DRAW_TEXT = """
 <b>3 · Draw a digit.</b> It is made black-and-white like the training digits and encoded on
 every stroke: on the plane, a cross at μ and ellipses at 1σ and 2σ (39% and 86% of q's mass);
@@ -51,7 +52,7 @@ With a 2-D code the app can also compute <b>log p(x) exactly</b>, by quadrature 
 and show the true gap log p(x) − ELBO = D<sub>KL</sub>(q(z | x) ‖ p(z | x)). For some digits
 q(z | x) misses the posterior's mode altogether: test digit #0 has μ ≈ (0.05, 0.52) and
 σ ≈ (0.03, 0.05), but p(z | x) peaks near (−1.1, 1.4); its log p(x) is −253 nats, the ELBO only
-−362, and even IWAE<sub>5000</sub> is still about −334.
+−361, and even IWAE<sub>5000</sub> is still about −330.
 """
 
 INTERP_TEXT = """
