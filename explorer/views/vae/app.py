@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 import torch
 
 from explorer.errors import ExplorerError
+from explorer.metrics.quadrature import PlaneQuadrature
 from explorer.models.vae import VAE, prior_cdf, tile_manifold
 from explorer.views.charts import PALETTE
 from explorer.views.digit_input import load_test_digits
@@ -70,6 +71,7 @@ class VAEManifoldApp(widgets.VBox):
         self.pins: list[Pin] = []
         self.drawn: drawing.Drawn | None = None
         self.loaded_index: int | None = None  # the test digit last put on the canvas
+        self.quadrature: PlaneQuadrature | None = None  # exact log p(x), kept for the model
         self.built = False
         self.hovered_z: np.ndarray | None = None
         self.hover = Throttle(self.status.guard(self.show_decoded), HOVER_INTERVAL_S)
@@ -393,7 +395,9 @@ class VAEManifoldApp(widgets.VBox):
             self.reconstruction_view.show(np.zeros((0, 784), np.float32), [])
             self.magnifier.value = ""
         else:
-            self.drawn = drawing.encode_digit(self.model, x)
+            if self.quadrature is None or self.quadrature.model is not self.model:
+                self.quadrature = PlaneQuadrature(self.model, **drawing.QUADRATURE)
+            self.drawn = drawing.encode_digit(self.model, x, self.quadrature)
             self.readout.value = drawing.readout_html(self.drawn)
             self.magnifier.value = drawing.magnifier_html(self.drawn, self.test_mu,
                                                           self.test_colours)
