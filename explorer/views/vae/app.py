@@ -266,10 +266,8 @@ class VAEManifoldApp(widgets.VBox):
         self.manifold.show(tile_manifold(images).cpu().numpy(), cells=GRID_SIDE)
 
     # -- pins and interpolation ---------------------------------------------------------
-    @torch.no_grad()
     def _default_ends(self) -> list[int]:
-        """A 9 and a 3 (Ozair & Bengio's fig. 1) that the model decodes as themselves: the test
-        digits whose g(μ(x)) the shipped classifier reads as their label most confidently."""
+        """A 9 and a 3 (Ozair & Bengio's fig. 1) that the model decodes as themselves."""
         from explorer.weights import load_pretrained
 
         try:
@@ -277,19 +275,8 @@ class VAEManifoldApp(widgets.VBox):
                                          expected_kind="classifier")
         except ExplorerError:
             classifier = None
-        ends = []
-        for label in OZAIR_ENDS:
-            rows = self.digit_rows[label]
-            if not len(rows):
-                continue
-            if classifier is None:
-                ends.append(int(rows[0]))
-                continue
-            decoded = torch.from_numpy(decode(self.model, self.test_mu[rows]) >= 0.5).float()
-            digit, confidence = classifier.predict(decoded)
-            score = torch.where(digit == label, confidence, torch.zeros_like(confidence))
-            ends.append(int(rows[int(score.argmax())]))
-        return ends
+        return pins.clear_ends(lambda z: decode(self.model, z), self.test_mu, self.digit_rows,
+                               classifier, OZAIR_ENDS)
 
     def _test_pin(self, index: int) -> Pin:
         return Pin(self.test_mu[index].copy(), self.test_images[index].copy(),

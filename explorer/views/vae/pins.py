@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import torch
 
 MAX_PINS = 12
 N_PATH = 10  # interpolation steps shown in each strip
@@ -69,3 +72,29 @@ def latent_line(a: Pin, b: Pin, alpha: np.ndarray | float) -> np.ndarray:
     if alpha.ndim:
         return ((1 - alpha) * a.z[None] + alpha * b.z[None]).astype(np.float32)
     return ((1 - alpha) * a.z + alpha * b.z).astype(np.float32)
+
+
+@torch.no_grad()
+def clear_ends(
+    decode: Callable[[np.ndarray], np.ndarray],
+    test_mu: np.ndarray,
+    digit_rows: list[np.ndarray],
+    classifier: Any | None,
+    labels: Sequence[int],
+) -> list[int]:
+    """For each label, the test digit whose decoded code g(μ(x)) the classifier reads as that
+    label most confidently (the first of the label without a classifier): ends that the model
+    decodes as themselves."""
+    ends = []
+    for label in labels:
+        rows = digit_rows[label]
+        if not len(rows):
+            continue
+        if classifier is None:
+            ends.append(int(rows[0]))
+            continue
+        decoded = torch.from_numpy(decode(test_mu[rows]) >= 0.5).float()
+        digit, confidence = classifier.predict(decoded)
+        score = torch.where(digit == label, confidence, torch.zeros_like(confidence))
+        ends.append(int(rows[int(score.argmax())]))
+    return ends
