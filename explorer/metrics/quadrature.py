@@ -104,13 +104,14 @@ class PlaneQuadrature:
     def _coarse(self, x: torch.Tensor) -> torch.Tensor:
         """log p(x, z) on the coarse grid, (Nc, B), from the kept decodes."""
         if self._coarse_logits is None:
-            self._coarse_logits = self.model.decode_logits(
+            logits = self.model.decode_logits(
                 self.coarse_z.to(device=self.model.device, dtype=torch.float32)).cpu()
-        logits = self._coarse_logits
+            log_pz = -0.5 * (self.coarse_z.pow(2).sum(dim=1) + 2 * LOG_2PI)  # (Nc,)
+            self._coarse_logits = logits
+            # the part of log p(x|z) + log p(z) that does not depend on x
+            self._coarse_offset = log_pz - nnf.softplus(logits).sum(dim=1).double()
         xt = x.to(dtype=torch.float32).cpu()
-        log_px_z = logits @ xt.T - nnf.softplus(logits).sum(dim=1, keepdim=True)  # (Nc, B)
-        log_pz = -0.5 * (self.coarse_z.pow(2).sum(dim=1) + 2 * LOG_2PI)
-        return log_px_z.double() + log_pz[:, None]
+        return (self._coarse_logits @ xt.T).double() + self._coarse_offset[:, None]
 
     @torch.no_grad()
     def __call__(self, x: torch.Tensor) -> QuadratureResult:
