@@ -14,6 +14,7 @@ imports nothing from a CDN.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ import traitlets
 
 from explorer.errors import ConfigError
 from explorer.views.wire import BYTES, esm, from_wire, image_bytes
+
+log = logging.getLogger("explorer.views")
 
 
 class ManifoldImage(anywidget.AnyWidget):
@@ -111,7 +114,10 @@ class PlaneClicks(anywidget.AnyWidget):
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("kind") == "click":
-            self.receive(content)
+            try:
+                self.receive(content)
+            except ConfigError:  # a malformed message from the page: logged, not shown
+                log.warning("ignored a malformed click message: %r", content)
 
     def receive(self, content: dict) -> None:
         """Handle one click message (what the browser sends; tests call this directly)."""
