@@ -106,10 +106,9 @@ def order_sentence(bounds: DigitBounds) -> str:
         return (f"IWAE<sub>{k}</sub> is below the ELBO by {-gap:.2f} nats, more than "
                 f"{ORDER_SIGMAS:.0f} standard errors ({error:.2f}): an unlucky draw, since "
                 f"ELBO ≤ E[IWAE<sub>{k}</sub>] holds in expectation.")
-    return (f"IWAE<sub>{k}</sub> and the ELBO differ by {gap:+.2f} nats, within "
+    return (f"IWAE<sub>{k}</sub> and the ELBO differ by {fmt(gap)} nats, within "
             f"{ORDER_SIGMAS:.0f} standard errors ({error:.2f}): these draws cannot order them, "
-            f"though ELBO ≤ E[IWAE<sub>{k}</sub>] holds in expectation (q(z|x) is close to "
-            "the posterior here).").replace("-", "−")
+            f"though ELBO ≤ E[IWAE<sub>{k}</sub>] holds in expectation.")
 
 
 def mode_sentence(drawn: Drawn) -> str:
@@ -147,15 +146,10 @@ def readout_html(drawn: Drawn) -> str:
         f"<b>{fmt(drawn.log_px)}</b> nats, exact (quadrature over the plane, error "
         f"&lt; {max(drawn.log_px_error, 0.005):.2f})</span><br>"
         f'<span class="explorer-vae-gap" data-gap="{gap:.4f}">true gap log p(x) − ELBO = '
-        f"KL(q(z|x) ‖ p(z|x)) = <b>{gap:.2f}</b> nats; IWAE<sub>{b.k}</sub> closes "
-        f"{_closed(drawn):.0f}% of it</span><br>{mode_sentence(drawn)}</div>"
+        f"KL(q(z|x) ‖ p(z|x)) = <b>{gap:.2f}</b> ± {b.elbo.stderr:.2f} nats; "
+        f"log p(x) − IWAE<sub>{b.k}</sub> = {drawn.log_px - b.iwae.value:.2f} ± "
+        f"{b.iwae.stderr:.2f} nats</span><br>{mode_sentence(drawn)}</div>"
     )
-
-
-def _closed(drawn: Drawn) -> float:
-    b = drawn.bounds
-    gap = drawn.log_px - b.elbo.value
-    return 100.0 * (b.iwae.value - b.elbo.value) / gap if gap > 1e-9 else 100.0
 
 
 def magnifier_html(drawn: Drawn, test_mu: np.ndarray, test_colours: list[str]) -> str:
