@@ -146,8 +146,8 @@ def readout_html(drawn: Drawn) -> str:
         f"<b>{fmt(drawn.log_px)}</b> nats, exact (quadrature over the plane, error "
         f"&lt; {max(drawn.log_px_error, 0.005):.2f})</span><br>"
         f'<span class="explorer-vae-gap" data-gap="{gap:.4f}">true gap log p(x) − ELBO = '
-        f"KL(q(z|x) ‖ p(z|x)) = <b>{gap:.2f}</b> ± {b.elbo.stderr:.2f} nats; "
-        f"log p(x) − IWAE<sub>{b.k}</sub> = {drawn.log_px - b.iwae.value:.2f} ± "
+        f"KL(q(z|x) ‖ p(z|x)) = <b>{fmt(gap)}</b> ± {b.elbo.stderr:.2f} nats; "
+        f"log p(x) − IWAE<sub>{b.k}</sub> = {fmt(drawn.log_px - b.iwae.value)} ± "
         f"{b.iwae.stderr:.2f} nats</span><br>{mode_sentence(drawn)}</div>"
     )
 
