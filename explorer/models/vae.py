@@ -43,7 +43,7 @@ from explorer.models.base import ExplorerModel
 
 LOG_2PI = math.log(2 * math.pi)
 DIVERGED_NATS = 1e5  # a minibatch's mean −reconstruction or KL above this: training diverged
-# Burda et al. (2015, §5.2): unit u is active if A_u = Cov_x(E_{u~q(u|x)}[u]) > 10⁻².
+# Burda et al. (2015): latent unit u is active if A_u = Cov_x(E_{z~q(z|x)}[z_u]) > 10⁻².
 ACTIVE_THRESHOLD = 0.01
 
 
@@ -470,7 +470,7 @@ def kl_per_dimension(model: VAE, x: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def activity_per_dimension(model: VAE, x: torch.Tensor) -> torch.Tensor:
-    """Burda et al.'s (2015, §5.2) activity A_u = Cov_x(E_{q(z|x)}[z_u]) of each latent unit. (L,).
+    """Burda et al.'s (2015) activity A_u = Cov_x(E_{q(z|x)}[z_u]) of each latent unit. (L,).
 
     E_q[z_u] = μ_u(x), so A_u is the variance over the digits x of the encoder's mean: a unit
     whose mean does not move with x tells the decoder nothing. Active: A_u > ``ACTIVE_THRESHOLD``
