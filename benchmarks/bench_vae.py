@@ -1,6 +1,6 @@
 """VAE manifold numbers: the bounds of vae2d-mnist, app latencies, and live retraining speed.
 
-    .venv/bin/python benchmarks/bench_vae.py [--skip-browser] [--skip-retrain]
+    .venv/bin/python benchmarks/bench_vae.py [--skip-browser] [--skip-retrain] [--beta]
 Targets (issue 3): test ELBO ≥ −150 nats (threshold-binarized test split); hover → decoded digit
 visible ≤ 100 ms median; a fresh 2-D VAE shows a recognisable manifold within 30 s, live.
 "Recognisable" is measured by the shipped classifier: the number of different digits it reads
@@ -20,10 +20,17 @@ from common import median_ms, served_page, timed
 
 from explorer.data import load_mnist
 from explorer.metrics.vae_eval import vae_bounds
-from explorer.models.vae import VAE, VAEConfig, VAETrainConfig, VAETrainer, kl_per_dimension
+from explorer.models.vae import (
+    VAE,
+    VAEConfig,
+    VAETrainConfig,
+    VAETrainer,
+    active_units,
+    kl_per_dimension,
+)
 from explorer.weights import load_pretrained
 
-# The retraining panel's settings (explorer/views/vae_manifold.py: RetrainPanel.prepare).
+# The retraining panel's settings (explorer/views/vae/retrain.py: RetrainPanel.prepare).
 RETRAIN = {"hidden1": 256, "hidden2": 0}
 RETRAIN_GRID = 12
 
@@ -100,10 +107,7 @@ def bench_retrain(seconds: float = 30.0) -> dict[str, object]:
     test = torch.from_numpy(load_mnist("test")[0])
     results: dict[str, object] = {}
     for beta in (1.0, 32.0):
-        torch.manual_seed(1)
-        model = VAE(VAEConfig(**RETRAIN, latent=2))
-        model.init_output_bias(train)
-        trainer = VAETrainer(model, train, VAETrainConfig(epochs=1000, beta=beta, seed=1))
+        model, trainer = fresh_run(train, latent=2, beta=beta, epochs=1000)
         timeline, started, next_check = [], time.perf_counter(), 0.0
         while (elapsed := time.perf_counter() - started) < seconds:
             trainer.run_batches(5)
@@ -126,6 +130,38 @@ def bench_retrain(seconds: float = 30.0) -> dict[str, object]:
             results["beta_32_final_classes"] = timeline[-1]["classes"]
     shipped = load_pretrained("vae2d-mnist", device="cpu")
     results["shipped_recognised_classes"] = recognised_classes(shipped, classifier)
+    return results
+
+
+def fresh_run(train: torch.Tensor, latent: int, beta: float, epochs: int,
+              seed: int = 1) -> tuple[VAE, VAETrainer]:
+    """The panel's first run (RetrainPanel.prepare): weights and batches from one generator."""
+    generator = torch.Generator().manual_seed(seed)
+    model = VAE(VAEConfig(**RETRAIN, latent=latent))
+    model.reset_parameters(generator)
+    model.init_output_bias(train)
+    config = VAETrainConfig(epochs=epochs, lr=1e-3, beta=beta, seed=seed)
+    return model, VAETrainer(model, train, config, generator=generator)
+
+
+def bench_beta(epochs: int = 100) -> dict[str, object]:
+    """The β numbers the app and README quote, at the END of a run of ``epochs`` epochs (the
+    panel's default): the last epoch's training KL, the test KL, and the active units by Burda
+    et al.'s criterion Cov_x(E_q[z_u]) > 0.01 (and, for comparison, by mean KL > 0.1 nats)."""
+    train = torch.from_numpy(load_mnist("train", binarize=True)[0])
+    test = torch.from_numpy(load_mnist("test", binarize=True)[0])
+    results: dict[str, object] = {}
+    for latent, beta in ((2, 1.0), (2, 4.0), (2, 16.0), (2, 32.0), (20, 4.0), (20, 16.0)):
+        model, trainer = fresh_run(train, latent, beta, epochs)
+        while not trainer.done:
+            last = trainer.step()
+        per_dim = kl_per_dimension(model, test)
+        results[f"latent_{latent}_beta_{beta:g}"] = {
+            "epochs": epochs, "train_kl_last_epoch": round(last["kl"], 2),
+            "test_kl": round(float(per_dim.sum()), 2),
+            "active_burda": active_units(model, test),
+            "active_kl_above_0.1": int((per_dim > 0.1).sum()),
+        }
     return results
 
 
@@ -197,12 +233,15 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-retrain", action="store_true")
+    parser.add_argument("--beta", action="store_true", help="the β table (~2 min on one core)")
     args = parser.parse_args()
     results: dict[str, object] = {"torch_threads": torch.get_num_threads()}
     results.update(bench_bounds())
     results.update(bench_python_side())
     if not args.skip_retrain:
         results["retrain"] = bench_retrain()
+    if args.beta:
+        results["beta"] = bench_beta()
     if not args.skip_browser:
         results.update(bench_browser())
     retrain = results.get("retrain", {})

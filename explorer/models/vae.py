@@ -1,5 +1,8 @@
 """Variational autoencoder with a Gaussian encoder and a Bernoulli decoder (chapter §20.10.3).
 
+(Longer than ~400 lines on purpose: the model, its bounds, its diagnostics and its trainer are one
+family and are read together, as in :mod:`explorer.models.rbm`.)
+
 Generative model:  z ~ p(z) = N(0, I),  x | z ~ Bernoulli(g(z)),  g(z) = σ(decoder(z)) ∈ [0, 1]^784
 Encoder (approximate posterior):   q(z | x) = N(μ(x), diag σ²(x)),   the net gives μ and log σ²
 Lower bound (eqs. 20.76–20.78):
@@ -17,7 +20,11 @@ q(z|x) onto the prior until the latent code carries nothing ("posterior collapse
 
 Shapes: x (B, 784) in [0, 1] (the data are thresholded to {0, 1}); z, μ, log σ² (B, L).
 Training: Adam(W) on −(reconstruction − β·KL), in :class:`VAETrainer`, one epoch per ``step()`` or a
-few minibatches per ``run_batches(n)`` (what an app drives between two screen updates).
+few minibatches per ``run_batches(n)`` (what an app drives between two screen updates). It follows
+the trainer contract every family shares: ``run_batches(n)`` and ``step()`` return a metrics dict,
+``done`` says the run is over, an optional progress callback sees each chunk's metrics, and a run
+that diverges (NaN/inf, or terms no working model reaches) raises
+:class:`~explorer.errors.TrainingDiverged` before the weights are touched.
 """
 
 from __future__ import annotations
@@ -31,11 +38,13 @@ import torch
 import torch.nn.functional as nnf
 from torch import nn
 
-from explorer.errors import ConfigError
+from explorer.errors import ConfigError, TrainingDiverged
 from explorer.models.base import ExplorerModel
 
 LOG_2PI = math.log(2 * math.pi)
 DIVERGED_NATS = 1e5  # a minibatch's mean −reconstruction or KL above this: training diverged
+# Burda et al. (2015): latent unit u is active if A_u = Cov_x(E_{z~q(z|x)}[z_u]) > 10⁻².
+ACTIVE_THRESHOLD = 0.01
 
 
 @dataclass
@@ -147,6 +156,17 @@ class VAE(ExplorerModel):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Bernoulli means g(z) = E[x | z] ∈ [0, 1]. (B, L) -> (B, 784)."""
         return torch.sigmoid(self.decoder(z))
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
+        """Fresh weights drawn with ``generator`` (no global seed): each linear layer's weights
+        and biases ~ U(−1/√fan_in, 1/√fan_in), the distribution of PyTorch's default init."""
+        for layer in self.modules():
+            if isinstance(layer, nn.Linear):
+                bound = 1.0 / math.sqrt(layer.in_features)
+                for param in (layer.weight, layer.bias):
+                    noise = torch.rand(param.shape, generator=generator, device=param.device)
+                    param.copy_((2.0 * noise - 1.0) * bound)
 
     @torch.no_grad()
     def init_output_bias(self, data: torch.Tensor) -> None:
@@ -299,11 +319,16 @@ class VAETrainer:
     ``step()`` is one epoch; ``run_batches(n)`` does n minibatches (continuing the epoch's
     shuffled order), so a UI can train in small chunks and stay responsive between them.
     Both return the mean reconstruction, KL and ELBO (β = 1) of the minibatches they ran.
-    A non-finite loss raises :class:`FloatingPointError` before the weights are touched.
+    The divergence rule (:meth:`check_divergence`): NaN or ±inf in either term, or a minibatch's
+    mean −reconstruction or KL above ``DIVERGED_NATS`` = 10⁵ nats a digit, raises
+    :class:`~explorer.errors.TrainingDiverged` before the weights are touched.
 
     ``batch_transform(batch, generator)``, if given, maps each minibatch of ``data`` to what the
     model trains on (e.g. random distortions of grey-level digits, then thresholding — see
-    :mod:`explorer.data.augment`); it gets the trainer's seeded generator.
+    :mod:`explorer.data.augment`); it gets the trainer's generator. ``generator`` (default: a
+    CPU/device generator seeded with ``config.seed``) draws the shuffles, the z samples and the
+    transforms: nothing global is seeded. ``progress(metrics)``, if given, is called after every
+    ``run_batches`` / ``step`` with the metrics it returns.
     """
 
     def __init__(
@@ -312,6 +337,8 @@ class VAETrainer:
         data: torch.Tensor,
         config: VAETrainConfig,
         batch_transform: BatchTransform | None = None,
+        generator: torch.Generator | None = None,
+        progress: Callable[[dict[str, float]], None] | None = None,
     ) -> None:
         config.validate()
         if data.ndim != 2 or data.shape[1] != model.config.n_visible or len(data) == 0:
@@ -322,7 +349,10 @@ class VAETrainer:
         self.batch_transform = batch_transform
         self.device = model.device
         self.data = data.to(self.device)  # (N, 784)
-        self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
+        if generator is None:
+            generator = torch.Generator(device=self.device).manual_seed(config.seed)
+        self.generator = generator
+        self.progress = progress
         self.optimizer = torch.optim.AdamW(
             model.parameters(), lr=config.lr, weight_decay=config.weight_decay
         )
@@ -334,6 +364,16 @@ class VAETrainer:
     @property
     def done(self) -> bool:
         return self.epoch >= self.config.epochs
+
+    @property
+    def total_batches(self) -> int:
+        """Minibatches in the whole run (``config.epochs`` epochs)."""
+        return self.config.epochs * self.batches_per_epoch
+
+    @property
+    def fraction_done(self) -> float:
+        """How much of the run is done, in [0, 1] (for progress bars)."""
+        return min(1.0, self.epochs_done / self.config.epochs)
 
     @property
     def batches_per_epoch(self) -> int:
@@ -368,22 +408,32 @@ class VAETrainer:
         loss = -(terms.reconstruction - self.config.beta * terms.kl).mean()
         rec_mean = float(terms.reconstruction.detach().mean())
         kl_mean = float(terms.kl.detach().mean())
-        # Diverged: NaN or ±inf in either term (hence in the loss), or terms no working model
-        # reaches. (A decoder at the data's mean image loses ~200 nats a digit; 1e5 nats is ~128
-        # nats a pixel. At β = 0 nothing bounds the KL in the loss, so it is watched on its own.)
-        finite = math.isfinite(rec_mean) and math.isfinite(kl_mean)
-        if not finite or max(-rec_mean, kl_mean) > DIVERGED_NATS:
-            raise FloatingPointError(
-                "VAE training diverged: the loss became "
-                + ("NaN or infinite" if not finite else "absurdly large (> 1e5 nats a digit)")
-                + f" (β = {self.config.beta:g}, lr = {self.config.lr:g}); lower the learning "
-                "rate or β and train again"
-            )
+        self.check_divergence(rec_mean, kl_mean)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
         self.batches_done += 1
         return rec_mean, kl_mean
+
+    def check_divergence(self, reconstruction: float, kl: float) -> None:
+        """Raise :class:`TrainingDiverged` if a minibatch's mean terms say training diverged.
+
+        Diverged: NaN or ±inf in either term (hence in the loss), or terms no working model
+        reaches. (A decoder at the data's mean image loses ~200 nats a digit; 1e5 nats is ~128
+        nats a pixel. At β = 0 nothing bounds the KL in the loss, so it is watched on its own.)
+        """
+        finite = math.isfinite(reconstruction) and math.isfinite(kl)
+        if finite and max(-reconstruction, kl) <= DIVERGED_NATS:
+            return
+        metric = "reconstruction" if not math.isfinite(reconstruction) or (
+            finite and -reconstruction > DIVERGED_NATS) else "KL"
+        raise TrainingDiverged(
+            f"VAE training diverged in epoch {self.epochs_done:.1f} (minibatch "
+            f"{self.batches_done + 1}): the {metric} term became "
+            + ("NaN or infinite" if not finite else "absurdly large (> 1e5 nats a digit)")
+            + f" (β = {self.config.beta:g}, lr = {self.config.lr:g}); lower the learning "
+            "rate or β and train again"
+        )
 
     def run_batches(self, n: int) -> dict[str, float]:
         """``n`` minibatch updates; returns their mean reconstruction, KL and ELBO (nats)."""
@@ -395,7 +445,10 @@ class VAETrainer:
             total_kl += kl
         self.model.eval()
         rec, kl = total_rec / max(1, n), total_kl / max(1, n)
-        return {"reconstruction": rec, "kl": kl, "elbo": rec - kl}
+        metrics = {"reconstruction": rec, "kl": kl, "elbo": rec - kl}
+        if self.progress is not None:
+            self.progress(metrics)
+        return metrics
 
     def step(self) -> dict[str, float]:
         """One epoch (the rest of the current one, if ``run_batches`` left it half done)."""
@@ -408,7 +461,31 @@ def kl_per_dimension(model: VAE, x: torch.Tensor) -> torch.Tensor:
     """Mean over x of each latent dimension's KL term ½(μ_j² + σ_j² − 1 − log σ_j²). (L,).
 
     A dimension whose KL is ~0 for every x carries no information about x: q(z_j|x) is the
-    prior whatever x is — the dimension has collapsed (an "inactive unit", Burda et al. 2015).
+    prior whatever x is — the dimension has collapsed. (Burda et al. count active units by
+    :func:`activity_per_dimension` instead.)
     """
     mu, logvar = model.encode(x)
     return gaussian_kl_terms(mu, logvar).mean(dim=0)
+
+
+@torch.no_grad()
+def activity_per_dimension(model: VAE, x: torch.Tensor) -> torch.Tensor:
+    """Burda et al.'s (2015) activity A_u = Cov_x(E_{q(z|x)}[z_u]) of each latent unit. (L,).
+
+    E_q[z_u] = μ_u(x), so A_u is the variance over the digits x of the encoder's mean: a unit
+    whose mean does not move with x tells the decoder nothing. Active: A_u > ``ACTIVE_THRESHOLD``
+    = 10⁻² (their criterion; see :func:`active_units`).
+    """
+    mu, _ = model.encode(x)
+    return mu.double().var(dim=0, unbiased=False).float()
+
+
+def active_units(model: VAE, x: torch.Tensor, threshold: float = ACTIVE_THRESHOLD) -> int:
+    """How many latent units are active by Burda et al.'s criterion A_u > ``threshold``."""
+    return int((activity_per_dimension(model, x) > threshold).sum())
+
+
+def prior_cdf(z: torch.Tensor | float) -> torch.Tensor:
+    """Φ(z), the standard normal CDF of the prior's coordinates: the inverse of
+    :func:`latent_grid_coordinates`' Φ⁻¹, so Φ(z) is where z sits on the manifold picture."""
+    return torch.special.ndtr(torch.as_tensor(z, dtype=torch.float64))

@@ -71,3 +71,47 @@ def test_hover_click_and_draw(open_app) -> None:
     assert "ELBO" in page.inner_text(".explorer-vae-readout")
     assert_no_error(page)
     assert page.console_errors == []
+
+
+def pinned_z(ends: str, letter: str) -> tuple[float, float]:
+    """The code of end A or B from "A = z = (−3.75, +3.80), B = ..."; fails if it is no code."""
+    part = ends.split(f"{letter} = ")[1]
+    assert part.startswith("z = ("), ends
+    x, y = part[5:].split(")")[0].split(", ")
+    return float(x.replace("−", "-")), float(y.replace("−", "-"))
+
+
+def test_a_click_pins_the_clicked_point(open_app) -> None:
+    """Issue 14.11: plotly's click carried the last hovered point, so a click right after a move
+    pinned the previous click's place (7 of 8 trials). Click empty plane at the top-left corner,
+    then far away on a test dot: each pin is where its own click was."""
+    page = open_app("vae_manifold")
+    page.wait_for_selector(f"{PLANE} .nsewdrag", timeout=60_000)
+    drag = page.locator(f"{PLANE} .nsewdrag").first
+    drag.scroll_into_view_if_needed()
+    box = drag.bounding_box()
+
+    def click_and_wait(x: float, y: float) -> str:
+        before = page.inner_text(".explorer-vae-ends")
+        page.mouse.click(x, y)
+        page.wait_for_function(
+            "old => document.querySelector('.explorer-vae-ends').innerText !== old",
+            arg=before, timeout=10_000,
+        )
+        return page.inner_text(".explorer-vae-ends")
+
+    # empty plane near the top-left corner: z ≈ (−3.76, +3.76)
+    ends = click_and_wait(box["x"] + 0.03 * box["width"], box["y"] + 0.03 * box["height"])
+    assert pinned_z(ends, "B") == pytest.approx((-3.76, 3.76), abs=0.15), ends
+    page.wait_for_timeout(1000)
+    # the centre of a test dot, far from the corner: that test digit, not the corner again
+    dot = page.locator(f"{PLANE} .scatterlayer .trace").nth(4).locator(".point").nth(3)
+    dbox = dot.bounding_box()
+    ends = click_and_wait(dbox["x"] + dbox["width"] / 2, dbox["y"] + dbox["height"] / 2)
+    assert "B = test #" in ends, ends
+    assert pinned_z(ends, "A") == pytest.approx((-3.76, 3.76), abs=0.15), ends
+    # and back to empty plane at the bottom-right: a code there
+    ends = click_and_wait(box["x"] + 0.97 * box["width"], box["y"] + 0.97 * box["height"])
+    assert pinned_z(ends, "B") == pytest.approx((3.76, -3.76), abs=0.15), ends
+    assert_no_error(page)
+    assert page.console_errors == []

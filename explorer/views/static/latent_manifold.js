@@ -1,14 +1,7 @@
 // A grey picture (e.g. a VAE's decoded manifold, many digits tiled) with a square marker on top.
 // The picture arrives as one uint8 buffer (height × width, 255 = white ink); the marker is two
 // fractions [x, y] of the picture's width and height, so moving it is a tiny message and never
-// re-sends the picture. No imports: works offline.
-function toBytes(value) {
-  if (value instanceof DataView) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (value && value.buffer instanceof ArrayBuffer) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  return new Uint8Array(0);
-}
-
+// re-sends the picture. No imports: works offline. toU8 comes from static/bytes.js (wire.esm).
 function render({ model, el }) {
   const wrap = document.createElement("div");
   wrap.className = "explorer-manifold";
@@ -51,7 +44,7 @@ function render({ model, el }) {
 
   function drawPicture() {
     const [w, h, shownW, shownH] = size();
-    const pixels = toBytes(model.get("image"));
+    const pixels = toU8(model.get("image"));
     if (w > 0 && h > 0 && pixels.length === w * h) {
       picture.width = w; picture.height = h;
       const img = picture.getContext("2d").createImageData(w, h);
