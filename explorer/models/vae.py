@@ -1,7 +1,7 @@
 """Variational autoencoder with a Gaussian encoder and a Bernoulli decoder (chapter §20.10.3).
 
-(Longer than ~400 lines on purpose: the model, its bounds, its diagnostics and its trainer are one
-family and are read together, as in :mod:`explorer.models.rbm`.)
+Long because the model, its bounds, its diagnostics and its trainer are one family and are read
+together, as in :mod:`explorer.models.rbm`.
 
 Generative model:  z ~ p(z) = N(0, I),  x | z ~ Bernoulli(g(z)),  g(z) = σ(decoder(z)) ∈ [0, 1]^784
 Encoder (approximate posterior):   q(z | x) = N(μ(x), diag σ²(x)),   the net gives μ and log σ²

@@ -9,9 +9,8 @@ slider that shows posterior collapse live.
 Roles: ``text`` holds every word, ``plane`` the figure and what a pointer means, ``pins`` the
 pins and interpolation, ``drawing`` the drawing panel, ``retrain`` the live retraining. All math
 is in :mod:`explorer.models.vae` and :mod:`explorer.metrics`. Two plotly FigureWidgets in all
-(the plane; the retraining curves with a small plane), since each costs the page ~5 MB of bundle;
-digits and the manifold go through anywidget canvases. Every callback goes through
-``StatusLine.guard``.
+(each costs the page ~5 MB of bundle); digits and the manifold are anywidget canvases. Every
+callback goes through ``StatusLine.guard``.
 """
 
 from __future__ import annotations
@@ -84,9 +83,7 @@ class VAEManifoldApp(widgets.VBox):
         self.back_button.on_click(self.status.guard(lambda _b: self.back_to_shipped()))
         self.retrain = RetrainPanel(self.test_images, self.test_labels,
                                     on_explore=self.explore_model)
-        if model is None:
-            model = self._load_shipped(model_name)
-        self.shipped = model
+        self.shipped = model = model if model is not None else self._load_shipped(model_name)
         if model is not None:
             self._build_explorer(model)
             self.status.show(text.READY, "ok")

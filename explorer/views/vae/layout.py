@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -11,13 +11,12 @@ from explorer.views.status import explainer
 from explorer.views.vae import text
 from explorer.views.vae.plane import EDGE_Z, GRID_SIDE
 
-if TYPE_CHECKING:
-    from explorer.views.vae.app import VAEManifoldApp
 
-
-def app_children(app: VAEManifoldApp) -> list[widgets.Widget]:
-    """The app's rows: intro, model line, status; then (once a model is shown) the plane with the
-    decoded digit and the drawing, the manifold with the interpolation; last the retraining."""
+def app_children(app: Any) -> list[widgets.Widget]:
+    """The rows of ``app``, a :class:`~explorer.views.vae.app.VAEManifoldApp` (not imported: the
+    app imports this module): intro, model line, status; then (once a model is shown) the plane
+    with the decoded digit and the drawing, the manifold with the interpolation; last the
+    retraining."""
     children: list[widgets.Widget] = [
         explainer(text.INTRO),
         widgets.HBox([app.header, app.back_button],
