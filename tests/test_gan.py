@@ -4,6 +4,7 @@ packing, short training runs per objective, config errors, divergence, and exact
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 
 import pytest
@@ -12,6 +13,7 @@ import torch
 from explorer.data.toys import ring8
 from explorer.errors import ConfigError, TrainingDiverged
 from explorer.metrics.mmd import mmd2
+from explorer.metrics.modes import ModeCoverage, mode_coverage
 from explorer.models.gan import (
     GAN,
     Discriminator,
@@ -39,8 +41,19 @@ SMALL = dict(g_hidden=32, d_hidden=32, g_depth=2, d_depth=2)
 
 def _trainer(objective: str = "non-saturating", seed: int = 0, std: float = 0.05, **train_kw):
     model = build_gan(GANConfig(pack=4 if objective == "pacgan" else 1, **SMALL), seed)
-    config = GANTrainConfig(objective=objective, batch_size=64, coverage_every=0, **train_kw)
-    return GANTrainer(model, ring8(std), config, torch.Generator().manual_seed(seed))
+    config = GANTrainConfig(objective=objective, batch_size=64, monitor_every=0, **train_kw)
+    toy = ring8(std)
+    return GANTrainer(
+        model, toy, config, torch.Generator().manual_seed(seed), monitor=_coverage_monitor(toy)
+    )
+
+
+def _coverage_monitor(toy):  # what the app passes: the mode-coverage numbers as a dict
+    return lambda x: dataclasses.asdict(mode_coverage(x, toy.modes, toy.mode_std))
+
+
+def _coverage(trainer: GANTrainer) -> ModeCoverage:
+    return mode_coverage(trainer.eval_samples(), trainer.toy.modes, trainer.toy.mode_std)
 
 
 # ----------------------------------------------------------------------------- the losses
@@ -209,13 +222,23 @@ def test_a_short_run_of_each_objective_is_finite_and_moves_the_samples(objective
 
 def test_coverage_is_reported_every_n_iterations() -> None:
     trainer = _trainer(n_iterations=50)
-    trainer.config.coverage_every = 25
+    trainer.config.monitor_every = 25
     metrics = trainer.run_batches(25)
-    assert {"modes_captured", "hq_fraction"} <= set(metrics)
-    assert [it for it, _ in trainer.coverage_history] == [25]
+    assert {"modes_captured", "hq_fraction", "n_modes"} <= set(metrics)
+    assert [it for it, _ in trainer.monitor_history] == [25]
+    assert metrics["n_modes"] == 8 and 0 <= metrics["hq_fraction"] <= 1
     assert "modes_captured" not in trainer.run_batches(10)
     assert trainer.step_d().keys() == {"d_loss"} and trainer.step_g().keys() == {"g_loss"}
     assert (trainer.d_updates, trainer.g_updates, trainer.iteration) == (36, 36, 35)
+
+
+def test_undefined_monitor_numbers_are_left_out_and_step_is_one_epoch() -> None:
+    model = build_gan(GANConfig(**SMALL))
+    config = GANTrainConfig(batch_size=32, monitor_every=5, iterations_per_step=10)
+    trainer = GANTrainer(model, ring8(), config, monitor=lambda x: {"kl": math.nan, "n": len(x)})
+    metrics = trainer.step()
+    assert "kl" not in metrics and metrics["n"] == 2500
+    assert (trainer.epoch, trainer.iteration, len(trainer.monitor_history)) == (1, 10, 2)
 
 
 def test_seeded_runs_repeat_exactly() -> None:
@@ -233,7 +256,7 @@ def test_seeded_runs_repeat_exactly() -> None:
 
 def test_measuring_coverage_does_not_change_the_run() -> None:
     quiet, measured = _trainer(), _trainer()
-    measured.config.coverage_every = 5
+    measured.config.monitor_every = 5
     quiet.run_batches(20)
     measured.run_batches(20)
     for a, b in zip(quiet.model.parameters(), measured.model.parameters(), strict=True):
@@ -248,7 +271,7 @@ def test_bad_config_values_raise_config_error() -> None:
     bad_train = (
         dict(objective="nope"), dict(lr_g=0.0), dict(lr_d=float("nan")), dict(beta1=1.0),
         dict(d_steps=0), dict(batch_size=0), dict(n_iterations=-1), dict(gp_weight=-1.0),
-        dict(unroll_k=0), dict(coverage_every=-5),
+        dict(unroll_k=0), dict(monitor_every=-5),
     )
     for bad in bad_train:
         with pytest.raises(ConfigError):
@@ -268,3 +291,16 @@ def test_a_nan_setup_raises_training_diverged() -> None:
 
 
 # ----------------------------------------------------------------------------- statistics
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_non_saturating_covers_the_gentle_ring_in_a_few_seconds(seed: int) -> None:
+    # The default nets (3 × 128) and knobs, 600 iterations (≈ 2–3 s on one core), on ring-8 with
+    # std 0.05: seeds 0–4 all measured 8/8 modes and HQ 57–83 % (2,500 samples); ≥ 6 of 8 and HQ
+    # > 40 % leave room for platform differences in the float arithmetic.
+    model = build_gan(GANConfig(), seed)
+    config = GANTrainConfig(n_iterations=600, monitor_every=0)
+    trainer = GANTrainer(model, ring8(0.05), config, torch.Generator().manual_seed(seed))
+    drive(trainer, batches=300)
+    coverage = _coverage(trainer)
+    assert coverage.modes_captured >= 6 and coverage.hq_fraction > 0.4, coverage

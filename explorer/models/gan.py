@@ -1,5 +1,7 @@
 """A GAN on 2-D toys (chapter §20.10.4, eqs. 20.80–20.81): MLP generator and discriminator, and a
 trainer for the objectives of :mod:`explorer.models.gan_losses` (the mode-collapse app's backend).
+Long because the trainer keeps the helpers the app draws (D's heatmap, G's gradient arrows, the
+warped z-grid) beside the losses they must agree with; the objectives are in gan_losses.py.
 
 Generator:      x = G(z),  z ~ N(0, I_{z_dim}),  an MLP z_dim → h → … → h → data_dim (ReLU)
 Discriminator:  a = D(x) ∈ ℝ, an MLP (pack·data_dim) → h → … → h → 1 (LeakyReLU 0.2);
@@ -21,15 +23,15 @@ runs ``iterations_per_step`` iterations (the contract's "epoch", the data being 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.func import functional_call
 
-from explorer.data.toys import GaussianMixture, Toy
+from explorer.data.toys import Toy
 from explorer.errors import ConfigError
-from explorer.metrics.modes import STANDARD_N_SAMPLES, ModeCoverage, mode_coverage
 from explorer.models.base import ExplorerModel, ensure_finite, seeded_global_rng
 from explorer.models.gan_losses import (
     Objective,
@@ -75,18 +77,13 @@ class GANConfig:
 
 
 def _mlp(
-    n_in: int, hidden: int, depth: int, n_out: int, activation: type[nn.Module]
+    n_in: int, hidden: int, depth: int, n_out: int, activation: Callable[[], nn.Module]
 ) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i in range(depth):
         layers += [nn.Linear(n_in if i == 0 else hidden, hidden), activation()]
     layers.append(nn.Linear(hidden, n_out))
     return nn.Sequential(*layers)
-
-
-class _LeakyReLU(nn.LeakyReLU):
-    def __init__(self) -> None:
-        super().__init__(0.2)
 
 
 class Generator(nn.Module):
@@ -108,7 +105,8 @@ class Discriminator(nn.Module):
     def __init__(self, config: GANConfig) -> None:
         super().__init__()
         self.input_dim = config.pack * config.data_dim
-        self.net = _mlp(self.input_dim, config.d_hidden, config.d_depth, 1, _LeakyReLU)
+        leaky = lambda: nn.LeakyReLU(0.2)  # noqa: E731
+        self.net = _mlp(self.input_dim, config.d_hidden, config.d_depth, 1, leaky)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).squeeze(-1)
@@ -175,8 +173,8 @@ class GANTrainConfig:
     gp_weight: float = 0.1  # λ of WGAN-GP (0.1 here: see GANTrainer's docstring; paper: 10)
     r1_gamma: float = 0.1  # γ of R1: D's loss gets (γ/2) E‖∇_x D(x)‖² on real data
     iterations_per_step: int = 100  # iterations per ``step()`` (the contract's "epoch")
-    coverage_every: int = 100  # mode coverage on ``coverage_samples`` points every N; 0 = never
-    coverage_samples: int = STANDARD_N_SAMPLES
+    monitor_every: int = 100  # call the trainer's ``monitor`` every N iterations; 0 = never
+    monitor_samples: int = 2500  # fresh samples it gets (2,500: the mode-coverage protocol)
 
     def validate(self) -> None:
         get_objective(self.objective)
@@ -193,21 +191,27 @@ class GANTrainConfig:
         _float_in(self.gp_weight, "gp_weight", 0.0, 1e4, open_low=False)
         _float_in(self.r1_gamma, "r1_gamma", 0.0, 1e4, open_low=False)
         _int_in(self.iterations_per_step, "iterations_per_step", 1, 1_000_000)
-        _int_in(self.coverage_every, "coverage_every", 0, 10_000_000)
-        _int_in(self.coverage_samples, "coverage_samples", 1, 1_000_000)
+        _int_in(self.monitor_every, "monitor_every", 0, 10_000_000)
+        _int_in(self.monitor_samples, "monitor_samples", 1, 1_000_000)
 
 
 class GANTrainer:
     """Alternating Adam updates of D and G on one of the :data:`gan_losses.OBJECTIVES`.
 
     Every random draw (z, real minibatches, WGAN-GP's ε) comes from ``generator``, so two trainers
-    built alike repeat exactly; mode coverage draws from a second stream seeded from it at start,
-    so measuring (or not) never changes the training run. Losses are checked after each update;
+    built alike repeat exactly; :meth:`eval_samples` (what the monitor sees) draws from a second
+    stream seeded from it at start, so measuring (or not) never changes the training run.
+
+    ``monitor``: called every ``monitor_every`` iterations with ``monitor_samples`` fresh samples
+    (n, 2); the numbers it returns join that iteration's metrics (those that are NaN — undefined,
+    like a reverse KL with no high-quality sample — are left out). models/ may not import
+    metrics/, so the caller passes it, e.g. ``lambda x: asdict(mode_coverage(x, toy.modes,
+    toy.mode_std))`` of :mod:`explorer.metrics.modes`. Losses are checked after each update;
     NaN/inf raises :class:`TrainingDiverged` naming the iteration.
 
     Defaults on the toys: WGAN-GP's λ = 0.1 and R1's γ = 0.1 follow Gulrajani et al.'s own 2-D toy
-    code (``gan_toy.py``: "smaller lambda seems to help for toy tasks"); the papers' image values
-    (λ = 10, γ = 10) flatten D over the whole ring of std-0.05 modes.
+    code (``gan_toy.py``: "smaller lambda seems to help for toy tasks"; the paper's images use
+    λ = 10); γ = 0.1 was set alike, not tuned (Mescheder et al. use γ = 10 on images).
     """
 
     def __init__(
@@ -216,6 +220,7 @@ class GANTrainer:
         toy: Toy,
         config: GANTrainConfig | None = None,
         generator: torch.Generator | None = None,
+        monitor: Callable[[torch.Tensor], Mapping[str, float]] | None = None,
     ) -> None:
         config = config or GANTrainConfig()
         config.validate()
@@ -238,7 +243,8 @@ class GANTrainer:
         self.iteration = 0  # full iterations done (d_steps D updates + one G update)
         self.d_updates = 0
         self.g_updates = 0
-        self.coverage_history: list[tuple[int, ModeCoverage]] = []
+        self.monitor = monitor
+        self.monitor_history: list[tuple[int, dict[str, float]]] = []  # (iteration, numbers)
 
     # -- the contract --------------------------------------------------------------------
     @property
@@ -256,37 +262,35 @@ class GANTrainer:
 
     def run_batches(self, n: int) -> dict[str, float]:
         """n iterations. Returns the mean ``d_loss`` and ``g_loss`` over them (plus the mean of
-        any penalty, ``gp`` or ``r1``), and the last mode coverage if one was measured in them:
-        ``modes_captured``, ``hq_fraction``, ``reverse_kl`` (left out while it is undefined,
-        i.e. no sample is high-quality)."""
+        any penalty, ``gp`` or ``r1``), and the monitor's numbers if it ran in them (the last)."""
         _int_in(n, "n", 1, 10_000_000)
         totals: dict[str, float] = {}
-        measured = None
+        monitored = len(self.monitor_history)
         for _ in range(n):
-            for key, value in self.train_iteration().items():
-                if key in ("modes_captured", "hq_fraction", "reverse_kl"):
-                    measured = True
-                    continue
-                totals[key] = totals.get(key, 0.0) + value
-        metrics = {key: value / n for key, value in totals.items()}
-        if measured:
-            metrics.update(_coverage_metrics(self.coverage_history[-1][1]))
-        return metrics
+            metrics = self.train_iteration()
+            for key in ("d_loss", "g_loss", "gp", "r1"):
+                if key in metrics:
+                    totals[key] = totals.get(key, 0.0) + metrics[key]
+        result = {key: value / n for key, value in totals.items()}
+        if len(self.monitor_history) > monitored:
+            result.update(self.monitor_history[-1][1])
+        return result
 
     def train_iteration(self) -> dict[str, float]:
-        """``d_steps`` D updates then one G update; mode coverage when the iteration count
-        reaches a multiple of ``coverage_every``."""
+        """``d_steps`` D updates then one G update (the last D update's numbers are reported);
+        the monitor's numbers when the iteration count reaches a multiple of ``monitor_every``."""
         metrics: dict[str, float] = {}
         for _ in range(self.config.d_steps):
             d_metrics = self.step_d()
         metrics.update(d_metrics)
         metrics.update(self.step_g())
         self.iteration += 1
-        every = self.config.coverage_every
-        if every and self.iteration % every == 0 and isinstance(self.toy, GaussianMixture):
-            coverage = self.coverage()
-            self.coverage_history.append((self.iteration, coverage))
-            metrics.update(_coverage_metrics(coverage))
+        every = self.config.monitor_every
+        if self.monitor is not None and every and self.iteration % every == 0:
+            numbers = self.monitor(self.eval_samples())
+            numbers = {k: float(v) for k, v in numbers.items() if math.isfinite(float(v))}
+            self.monitor_history.append((self.iteration, numbers))
+            metrics.update(numbers)
         return metrics
 
     # -- one player at a time --------------------------------------------------------------
@@ -361,13 +365,10 @@ class GANTrainer:
 
     # -- what the app draws --------------------------------------------------------------
     @torch.no_grad()
-    def coverage(self, n: int | None = None) -> ModeCoverage:
-        """Mode coverage (:func:`explorer.metrics.modes.mode_coverage`) of n = ``coverage_samples``
-        fresh samples (from the trainer's evaluation stream) on the toy's modes."""
-        if not isinstance(self.toy, GaussianMixture):
-            raise ConfigError(f"mode coverage needs a Gaussian mixture toy, not {self.toy.name!r}")
-        samples = self.model.sample(n or self.config.coverage_samples, self.eval_generator)
-        return mode_coverage(samples.cpu(), self.toy.modes, self.toy.mode_std)
+    def eval_samples(self, n: int | None = None) -> torch.Tensor:
+        """n (default ``monitor_samples``) fresh samples G(z), (n, 2) on the CPU, from the
+        trainer's evaluation stream (never the training one)."""
+        return self.model.sample(n or self.config.monitor_samples, self.eval_generator).cpu()
 
     @torch.no_grad()
     def discriminator_grid(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
@@ -412,12 +413,3 @@ class GANTrainer:
             z[:, 1] = zi.reshape(-1)
         return self.model.generator(z.to(self.device)).reshape(n, n, -1).cpu()
 
-
-def _coverage_metrics(coverage: ModeCoverage) -> dict[str, float]:
-    metrics = {
-        "modes_captured": float(coverage.modes_captured),
-        "hq_fraction": coverage.hq_fraction,
-    }
-    if math.isfinite(coverage.reverse_kl):
-        metrics["reverse_kl"] = coverage.reverse_kl
-    return metrics
