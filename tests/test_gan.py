@@ -254,12 +254,17 @@ def test_seeded_runs_repeat_exactly() -> None:
     assert other != runs[0][0]
 
 
-def test_measuring_coverage_does_not_change_the_run() -> None:
-    quiet, measured = _trainer(), _trainer()
-    measured.config.monitor_every = 5
+def test_measuring_and_drawing_do_not_change_the_run() -> None:
+    quiet, watched = _trainer("unrolled", unroll_k=2), _trainer("unrolled", unroll_k=2)
+    watched.config.monitor_every = 5
     quiet.run_batches(20)
-    measured.run_batches(20)
-    for a, b in zip(quiet.model.parameters(), measured.model.parameters(), strict=True):
+    watched.run_batches(10)
+    watched.discriminator_grid(torch.linspace(-1, 1, 4), torch.linspace(-1, 1, 3))
+    watched.generator_gradients(watched.model.latent(50, torch.Generator().manual_seed(1)))
+    watched.warp_grid(4)
+    watched.run_batches(10)
+    assert len(watched.monitor_history) == 4
+    for a, b in zip(quiet.model.parameters(), watched.model.parameters(), strict=True):
         assert torch.equal(a, b)
 
 

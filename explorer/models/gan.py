@@ -129,9 +129,10 @@ class GAN(ExplorerModel):
         self.discriminator = Discriminator(config)
 
     def latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """z ~ N(0, I), (n, z_dim), on the model's device."""
+        """z ~ N(0, I), (n, z_dim), drawn on ``generator``'s device, moved to the model's."""
         device = next(self.parameters()).device
-        return torch.randn(n, self.config.z_dim, generator=generator, device=device)
+        where = generator.device if generator is not None else device
+        return torch.randn(n, self.config.z_dim, generator=generator, device=where).to(device)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -294,8 +295,9 @@ class GANTrainer:
         return metrics
 
     # -- one player at a time --------------------------------------------------------------
-    def _real(self) -> torch.Tensor:
-        return self.toy.sample(self.config.batch_size, self.generator).to(self.device)
+    def _real(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        generator = generator if generator is not None else self.generator
+        return self.toy.sample(self.config.batch_size, generator).to(self.device)
 
     def _packed(self, x: torch.Tensor) -> torch.Tensor:
         return pack(x, self.model.config.pack)
@@ -306,8 +308,9 @@ class GANTrainer:
         ensure_finite(values, "GAN", where, f"lower lr_{who.lower()} (now {lr:g}) or reset")
 
     def step_d(self) -> dict[str, float]:
-        """One discriminator update on a fresh real and fake minibatch. Returns ``d_loss`` (the
-        objective's D loss, penalty included) and the raw penalty ``gp`` / ``r1`` if any."""
+        """One discriminator update on a fresh real and fake minibatch (alone, it counts in
+        ``d_updates``, not ``iteration``). Returns ``d_loss`` (the objective's D loss, penalty
+        included) and the raw penalty ``gp`` / ``r1`` if any."""
         model, cfg, objective = self.model, self.config, self.objective
         real = self._packed(self._real())
         with torch.no_grad():
@@ -350,7 +353,8 @@ class GANTrainer:
         return self.objective.g_loss(functional_call(disc, params, (packed,)))
 
     def step_g(self) -> dict[str, float]:
-        """One generator update on a fresh z minibatch. Returns ``g_loss``."""
+        """One generator update on a fresh z minibatch (alone, it counts in ``g_updates``, not
+        ``iteration``). Returns ``g_loss``."""
         model, cfg = self.model, self.config
         fake = model.generator(model.latent(cfg.batch_size, self.generator))
         loss = self.generator_loss(fake)
@@ -387,13 +391,15 @@ class GANTrainer:
         """−∂L/∂x at x = G(z), (n, 2): where G's loss pushes each generated point, L being the
         objective's G loss summed over packs (each point's own term; mean × number of packs).
         With packing, the last pack is completed with copies of the first points (whose gradients
-        are dropped); for "unrolled" the gradient runs through the unrolled steps too."""
+        are dropped); for "unrolled" the gradient runs through the unrolled steps too (D unrolled
+        on these n points and a real minibatch from the evaluation stream)."""
         with torch.no_grad():
             x = self.model.generator(z.to(self.device))
         n, m = x.shape[0], self.model.config.pack
         extra = (-n) % m
         x = torch.cat([x, x[:extra]]).requires_grad_(True)
-        loss = self.generator_loss(x) * (x.shape[0] // m)
+        real = self._real(self.eval_generator) if self.objective.unrolled else None
+        loss = self.generator_loss(x, real) * (x.shape[0] // m)
         (grad,) = torch.autograd.grad(loss, x)
         self.model.discriminator.zero_grad(set_to_none=True)
         return -grad[:n].detach().cpu()
