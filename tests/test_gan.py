@@ -165,6 +165,7 @@ def test_pacgan_packs_m_samples_per_discriminator_input() -> None:
     model = build_gan(GANConfig(pack=4, **SMALL))
     assert model.discriminator.net[0].in_features == 4 * 2
     assert model.discriminate(torch.randn(12, 2)).shape == (3,)
+    assert GAN.from_config_dict(model.config_dict()).config == model.config  # a card's config
     trainer = _trainer("pacgan")
     fake = trainer.model.sample(64, torch.Generator().manual_seed(0))
     assert trainer._packed(fake).shape == (16, 8)

@@ -160,9 +160,10 @@ class GANTrainConfig:
     objective: str = "non-saturating"  # a key of gan_losses.OBJECTIVES
     n_iterations: int = 3000  # iterations (d_steps D updates + 1 G update each) until ``done``
     batch_size: int = 256  # real and fake samples per update (a multiple of GANConfig.pack)
-    # Adam with β = (0.5, 0.9): β₁ = 0.5 as in DCGAN (Radford et al. 2015) damps the momentum
-    # that makes the two players circle; (0.5, 0.9) is WGAN-GP's setting. lr 1e-3 for both
-    # players (10× the papers' 1e-4) so that a ring trains in seconds in class.
+    # Adam with β = (0.5, 0.9): β₁ = 0.5, DCGAN's (Radford et al. 2015) usual GAN choice, and
+    # (0.5, 0.9) is WGAN-GP's. lr 1e-3 for both players (WGAN-GP and DCGAN use 1e-4 to 2e-4 on
+    # images) so a ring trains in seconds in class: non-saturating covers 8/8 modes of ring-8
+    # (std 0.05) in 600 iterations on seeds 0–4 (tests/test_gan.py).
     lr_g: float = 1e-3
     lr_d: float = 1e-3
     beta1: float = 0.5
