@@ -9,6 +9,7 @@ from explorer.models import (
     CLASSIFY,
     DAE,
     FREE_ENERGY,
+    GAN,
     MODEL_KINDS,
     RBM,
     SAMPLE,
@@ -26,7 +27,8 @@ from explorer.models.vae import VAEConfig
 
 
 def test_registry_is_a_plain_dict_of_every_family() -> None:
-    assert MODEL_KINDS == {"rbm": RBM, "classifier": DigitClassifier, "vae": VAE, "dae": DAE}
+    assert MODEL_KINDS == {"rbm": RBM, "classifier": DigitClassifier, "vae": VAE, "dae": DAE,
+                           "gan-2d": GAN}
     assert get_model_class("rbm") is RBM
     with pytest.raises(ValueError, match="unknown model kind 'nade'; known"):
         get_model_class("nade")
