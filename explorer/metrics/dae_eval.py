@@ -108,7 +108,7 @@ def chain_metrics(
     model: Any, toy: Any, seed: int = 0, n_chains: int = N_CHAINS, n_steps: int = N_STEPS,
     reference: DataReference | None = None,
 ) -> dict[str, float]:
-    """``mmd2_ratio``, ``spurious_share`` of the chains, and ``data_spurious_share`` (module doc)."""
+    """``mmd2_ratio``, ``spurious_share`` of the chains, ``data_spurious_share`` (module doc)."""
     reference = reference or DataReference(toy, n_chains, seed)
     states = run_free_chains(model, n_chains, n_steps, seed)
     return {"mmd2_ratio": reference.mmd_ratio(states),

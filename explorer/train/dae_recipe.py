@@ -7,7 +7,7 @@ with k = 4 (§20.11.3), otherwise plain (k = 1). Trained on ``ring-8-wide`` (rin
 at σ = 0.1 and 0.3 and on the ``spiral`` at σ = 0.1. A few seconds each on one core.
 
 MNIST (``dae-mnist-wb``): 784 → 500 (sigmoid h) → 784 logits, salt-and-pepper corruption
-(p = 0.4: a pixel is redrawn by a fair coin with probability 0.4), Bernoulli p(x | ω), walk-back
+(p = 0.25: a pixel is redrawn by a fair coin with probability 0.25), Bernoulli p(x | ω), walk-back
 k = 3, Adam (lr 1e-3, batch 100) on the 4,000 binary training digits.
 
 The card's metrics are :func:`explorer.metrics.dae_eval.dae2d_metrics` (2-D) or
@@ -29,9 +29,9 @@ from explorer.train.request import Recipe, TrainRequest, TrainResult, mnist_tens
 
 TOY_STEPS = 2000
 WALKBACK_K = 4
-MNIST_MODEL = {"data": "mnist", "hidden": [500], "corruption": "salt-and-pepper", "noise": 0.4,
+MNIST_MODEL = {"data": "mnist", "hidden": [500], "corruption": "salt-and-pepper", "noise": 0.25,
                "reconstruction": "bernoulli", "walkback": 3}
-MNIST_EPOCHS = 30
+MNIST_EPOCHS = 40
 
 
 def dae2d_name(toy: str, sigma: float, walkback: bool) -> str:
@@ -97,7 +97,8 @@ def _dae_mnist(request: TrainRequest, epochs: int, callback: ProgressCallback | 
     return TrainResult(
         model, split_info(request.data),
         {"epochs": len(run.history), "seed": request.seed, "seconds": round(run.seconds, 1),
-         "trainer": f"Adam on the denoising log-likelihood, walk-back k = {MNIST_MODEL['walkback']}",
+         "trainer": "Adam on the denoising log-likelihood, walk-back k = "
+                    f"{MNIST_MODEL['walkback']}",
          "config": dataclasses.asdict(train_config),
          "last_epoch": round_metrics(run.history[-1]),
          "torch_threads": torch.get_num_threads()},
