@@ -36,7 +36,7 @@ def float_bytes(values: Any, what: str = "points") -> bytes:
 
 def from_float_bytes(value: bytes) -> np.ndarray:
     """Float32 bytes back to (n, 2) float32."""
-    return np.frombuffer(from_wire(value), dtype=np.float32).reshape(-1, 2)
+    return np.frombuffer(from_wire(value), dtype=np.float32).reshape(-1, 2).copy()
 
 
 class ParticleCanvas(anywidget.AnyWidget):

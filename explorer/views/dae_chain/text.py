@@ -57,8 +57,14 @@ STRIP_HEADING = ("<b>Consecutive states of the highlighted chain</b> — under e
                  "classifier reads and how sure it is")
 SUBSTEP_STRIP_HEADING = ("<b>Inside the current step</b>: x, the corrupted x̃ and the "
                          "reconstruction probabilities ω = g(f(x̃))")
-WALKBACK_NOTE = ("<div style='font-size:12px;color:#445'>Walk-back vs plain, measured over 5 seeds "
-                 "(benchmarks/bench_dae.py, tests/test_dae_chain_app.py): {finding}</div>")
+WALKBACK_FINDING = (
+    "<div class='explorer-dae-walkback' style='font-size:12px;color:#445'><b>Walk-back vs plain, "
+    "measured</b> (5 seeds each; ring of 8, σ = 0.3, and spiral, σ = 0.2; 500 Adam steps; 1,000 "
+    "chains run 200 steps from N(0, I)): in these settings walk-back with k = 4 did <b>not</b> "
+    "lower the share of chains off the data — it raised it for every seed (ring: 82–85% plain, "
+    "90–93% walk-back; spiral: 63–67% plain, 74–76% walk-back). With the reconstruction variance "
+    "set to the reconstruction error, most of that share is the spread of the last sampling "
+    "sub-step, not separate spurious modes. We found no setting where walk-back lowered it.</div>")
 
 READY = "Ready. Press Next sub-step to walk one chain through fig. 20.11, or Run."
 RUNNING = "Running… press Pause to stop."

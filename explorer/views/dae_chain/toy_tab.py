@@ -136,7 +136,8 @@ class ToyTab(widgets.VBox):
             widgets.HTML(text.RETRAIN_HEADING),
             widgets.HBox([self.retrain_sigma, self.retrain_k, self.retrain_steps]),
             widgets.HBox([self.train_button, self.live.stop_button, self.live.progress,
-                          self.shipped_button])])
+                          self.shipped_button]),
+            widgets.HTML(text.WALKBACK_FINDING)])
         self.children = [
             widgets.HBox([controls, widgets.VBox([
                 widgets.HTML(text.CANVAS_HEADING),
