@@ -160,7 +160,7 @@ def test_mnist_clamped_pixels_never_change_and_states_are_read(app: DAEChainApp)
     for _ in range(12):
         tab.transport.step()
     assert tab.n_steps == 13 and len(tab.history) == 8
-    for t, state, digit, confidence in tab.history:
+    for _t, state, digit, confidence in tab.history:
         np.testing.assert_array_equal(state[mask], observed[mask])
         d, c = tab.classifier.predict(torch.from_numpy(state)[None])
         assert digit == int(d[0]) and abs(confidence - float(c[0])) < 1e-6

@@ -101,7 +101,7 @@ class ToyTab(widgets.VBox):
         self.transport = TransportBar(
             self.status, on_step=self.step, on_reset=self._reset_button, tick=self._tick,
             paused_text=lambda: text.paused(self.n_steps), running_text=text.RUNNING,
-            speed=(1, 60, 25), speed_label=text.SPEED_LABEL,
+            speed=(1, 60, 30), speed_label=text.SPEED_LABEL,
             frames_behind=self.canvas.frames_behind, what="The chain")
         self.diagram = widgets.HTML(diagram_svg(None))
         self.numbers = widgets.HTML()
@@ -137,7 +137,7 @@ class ToyTab(widgets.VBox):
             widgets.HBox([self.retrain_sigma, self.retrain_k, self.retrain_steps]),
             widgets.HBox([self.train_button, self.live.stop_button, self.live.progress,
                           self.shipped_button]),
-            widgets.HTML(text.WALKBACK_FINDING)])
+            widgets.HTML(text.walkback_finding())])
         self.children = [
             widgets.HBox([controls, widgets.VBox([
                 widgets.HTML(text.CANVAS_HEADING),
