@@ -76,7 +76,9 @@ def test_numbers_sentence_states_the_numbers_computed(app: DAEChainApp) -> None:
     assert f"<b>{100 * share:.1f}%</b> of the chains" in shown
     assert f"the data itself: {100 * numbers['data_spurious_share']:.1f}%" in shown
     assert f"<b>{numbers['mmd2_ratio']:.1f}×</b>" in shown
-    assert abs(tab.reference.mmd_ratio(state) - numbers["mmd2_ratio"]) < 1e-9
+    assert numbers["n_mmd"] == tab.reference.n == 500
+    assert "MMD² of 500 chains to 500 held-out data points" in shown
+    assert abs(tab.reference.mmd_ratio(state[:500]) - numbers["mmd2_ratio"]) < 1e-9
     if numbers["mmd2_ratio"] <= 1:
         assert "as close as a second data sample" in shown
     else:
@@ -176,7 +178,7 @@ def test_tab_switch_pauses_runs(app: DAEChainApp) -> None:
 
 
 def test_numbers_text_forms() -> None:
-    assert "as close as" in text.numbers(3, -0.4, 0.1, 0.01)
-    assert "as close as" not in text.numbers(3, 4.0, 0.1, 0.01)
+    assert "as close as" in text.numbers(3, -0.4, 0.1, 0.01, 500)
+    assert "as close as" not in text.numbers(3, 4.0, 0.1, 0.01, 500)
     assert "After <b>1</b> step ·" in text.numbers(1, None, 0.5, 0.01)
     assert re.search(r"<b>50\.0%</b>", text.numbers(1, None, 0.5, 0.01))

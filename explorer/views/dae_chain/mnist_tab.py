@@ -19,6 +19,7 @@ from explorer.sampling.registry import conditional_sampler
 from explorer.views.dae_chain import text
 from explorer.views.dae_chain.figure import diagram_svg
 from explorer.views.digit_input import DigitChange, DigitInput, load_test_digits
+from explorer.views.live_training import torch_threads
 from explorer.views.status import StatusLine, labelled_button
 from explorer.views.transport import TransportBar
 from explorer.views.widgets import DigitStrip
@@ -117,22 +118,24 @@ class MnistTab(widgets.VBox):
         if self.chain is None:
             raise ExplorerError("No model is loaded.")
         self.transport.pause(quiet=True)
-        frame = self.chain.substep()
-        if frame.done == "sample":
-            self._record()
-        self.render(frame)
+        with torch_threads(1):
+            frame = self.chain.substep()
+            if frame.done == "sample":
+                self._record()
+            self.render(frame)
         self.status.show(text.substep_done(frame.done, frame.next, self.chain.n_steps), "info")
         return frame
 
     def step(self) -> None:
         if self.chain is None:
             raise ExplorerError("No model is loaded.")
-        while True:
-            frame = self.chain.substep()
-            if frame.done == "sample":
-                break
-        self._record()
-        self.render(frame)
+        with torch_threads(1):  # 2 threads on a busy 2-core machine are far slower
+            while True:
+                frame = self.chain.substep()
+                if frame.done == "sample":
+                    break
+            self._record()
+            self.render(frame)
 
     def render(self, frame: Any) -> None:
         mask = self.digit_input.clamp_mask

@@ -108,17 +108,20 @@ def h_text(h_mean: float, h_active: int, n_hidden: int) -> str:
     return f"h = f(x̃): {n_hidden} units, mean {h_mean:.2f}, {h_active} above 0.5"
 
 
-def numbers(n_steps: int, mmd_ratio: float | None, spurious: float, data_spurious: float) -> str:
+def numbers(
+    n_steps: int, mmd_ratio: float | None, spurious: float, data_spurious: float,
+    n_mmd: int = 0,
+) -> str:
     """The live numbers, each from the value the app computed and shows."""
     if mmd_ratio is None:
         mmd = "MMD² to held-out data: n/a (needs ≥ 2 chains)"
     elif mmd_ratio <= 1:
-        mmd = (f"MMD² to held-out data: <b>{mmd_ratio:.1f}×</b> the level between two data samples "
-               "of the same size — as close as a second data sample (the estimate is unbiased, "
-               "so it can be negative)")
+        mmd = (f"MMD² of {n_mmd} chains to {n_mmd} held-out data points: <b>{mmd_ratio:.1f}×</b> "
+               "the level between two data samples of that size — as close as a second data "
+               "sample (the estimate is unbiased, so it can be negative)")
     else:
-        mmd = (f"MMD² to held-out data: <b>{mmd_ratio:.1f}×</b> the level between two data "
-               "samples of the same size")
+        mmd = (f"MMD² of {n_mmd} chains to {n_mmd} held-out data points: <b>{mmd_ratio:.1f}×</b> "
+               "the level between two data samples of that size")
     steps = "step" if n_steps == 1 else "steps"
     return (f"<div class='explorer-dae-numbers'>After <b>{n_steps}</b> {steps} · {mmd} · off "
             f"the data (spurious): <b>{100 * spurious:.1f}%</b> of the chains (the data itself: "

@@ -22,7 +22,7 @@ from explorer.sampling.dae_chain import DAEChain, DAEChainFrame
 from explorer.train.dae_recipe import DAE2D_SHIPPED, TOY_STEPS, dae2d_config, dae2d_name
 from explorer.views.dae_chain import text
 from explorer.views.dae_chain.figure import diagram_svg, grid_points, histogram_png
-from explorer.views.live_training import LiveTraining
+from explorer.views.live_training import LiveTraining, torch_threads
 from explorer.views.particles import ParticleCanvas
 from explorer.views.status import StatusLine, labelled_button
 from explorer.views.transport import TransportBar
@@ -32,6 +32,8 @@ VIEWS = {"ring-8-wide": [-1.6, 1.6, -1.6, 1.6], "spiral": [-1.3, 1.3, -1.3, 1.3]
 GRID_N = 21
 N_CHAINS = 2000
 NUMBERS_S = 0.5  # while running, the numbers and histograms at most twice a second
+MMD_N = 500  # MMD² of the first 500 chains (random starts) vs 500 held-out points: ~15 ms
+THREADS = 1  # torch threads for the chain (2 threads on a busy 2-core machine: 100× slower)
 
 
 class _Progressing:
@@ -214,11 +216,12 @@ class ToyTab(widgets.VBox):
         k = int(self.n_chains.value)
         g = torch.Generator().manual_seed(int(self.rng.integers(1 << 62)))
         self.chain = DAEChain.free(self.model, torch.randn(k, 2, generator=g), g)
-        key = (self.toy_choice.value, k)
-        if k >= 2 and key not in self._references:
-            self._references[key] = DataReference(self.toy, k, seed=0)
-        self.reference = self._references.get(key)
-        self.render(self.chain.frame(), numbers=True)
+        key = (self.toy_choice.value, min(k, MMD_N))
+        with torch_threads(THREADS):
+            if k >= 2 and key not in self._references:
+                self._references[key] = DataReference(self.toy, key[1], seed=0)
+            self.reference = self._references.get(key)
+            self.render(self.chain.frame(), numbers=True)
 
     def _reset_button(self) -> None:
         self.reset_chains()
@@ -229,28 +232,32 @@ class ToyTab(widgets.VBox):
         if self.chain is None:
             raise ExplorerError("No model is loaded.")
         self.transport.pause(quiet=True)
-        frame = self.chain.substep()
-        self.render(frame, numbers=frame.done == "sample")
+        with torch_threads(THREADS):
+            frame = self.chain.substep()
+            self.render(frame, numbers=frame.done == "sample")
         self.status.show(text.substep_done(frame.done, frame.next, self.chain.n_steps), "info")
         return frame
 
     def _full_step(self) -> DAEChainFrame:
-        while True:
-            frame = self.chain.substep()
-            if frame.done == "sample":
-                return frame
+        with torch_threads(THREADS):
+            while True:
+                frame = self.chain.substep()
+                if frame.done == "sample":
+                    return frame
 
     def step(self) -> None:
         """Finish the current step (all four sub-steps from a step's start), then draw."""
         if self.chain is None:
             raise ExplorerError("No model is loaded.")
-        self.render(self._full_step(), numbers=True)
+        frame = self._full_step()
+        with torch_threads(THREADS):
+            self.render(frame, numbers=True)
 
     def _tick(self) -> None:
         frame = self._full_step()
-        now = time.perf_counter()
-        due = now - self._last_numbers_t >= NUMBERS_S
-        self.render(frame, numbers=due)
+        due = time.perf_counter() - self._last_numbers_t >= NUMBERS_S
+        with torch_threads(THREADS):
+            self.render(frame, numbers=due)
 
     # -- drawing ---------------------------------------------------------------------------
     def _chain_dict(self, frame: DAEChainFrame) -> dict:
@@ -278,13 +285,16 @@ class ToyTab(widgets.VBox):
 
     def _numbers(self, state: np.ndarray) -> None:
         self._last_numbers_t = time.perf_counter()
-        ratio = self.reference.mmd_ratio(state) if self.reference is not None else None
+        ratio = (self.reference.mmd_ratio(state[:MMD_N]) if self.reference is not None
+                 else None)
         spurious = spurious_share(self.toy, torch.from_numpy(state))
         data_spurious = (self.reference.data_spurious if self.reference is not None
                          else spurious_share(self.toy, torch.from_numpy(self.data_points)))
         self.last_numbers = {"n_steps": self.n_steps, "mmd2_ratio": ratio,
                              "spurious_share": spurious, "data_spurious_share": data_spurious}
-        self.numbers.value = text.numbers(self.n_steps, ratio, spurious, data_spurious)
+        n_mmd = self.reference.n if self.reference is not None else 0
+        self.last_numbers = {**self.last_numbers, "n_mmd": n_mmd}
+        self.numbers.value = text.numbers(self.n_steps, ratio, spurious, data_spurious, n_mmd)
         self.hist_chains.value = histogram_png(state, self.view)
 
     # -- live retraining -------------------------------------------------------------------
