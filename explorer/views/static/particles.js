@@ -91,12 +91,12 @@ function render({ model, el }) {
       ctx.fillText(chain.h_text, 8, size - 8);
     }
     wrap.dataset.version = String(model.get("version"));
-    requestAnimationFrame(() => {
-      model.set("frames_painted", model.get("version")); model.save_changes();
-    });
+    // draw() runs inside an animation frame, so this frame is painted right after it: acknowledge
+    // now (Python's run loop waits for it — flow control — so frames never queue up).
+    model.set("frames_painted", model.get("version")); model.save_changes();
   }
   function schedule() { if (!pending) { pending = true; requestAnimationFrame(draw); } }
-  draw();
+  schedule();
   model.on("change:version", schedule);
   model.on("change:show_score", schedule);
   model.on("change:show_field", schedule);
