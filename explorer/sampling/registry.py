@@ -67,6 +67,16 @@ def conditional_sampler(
     return cls(model, clamp_values, clamp_mask, n_chains, generator)
 
 
+def card_models_digits(card: dict[str, Any]) -> bool:
+    """Whether a weights card's model can be over 784 MNIST pixels: not when its config says
+    otherwise (``data`` "2d" — a 2-D DAE, whose sampler clamps points in the plane — or an
+    ``n_visible`` other than 784)."""
+    config = card.get("config") or {}
+    return config.get("data", "mnist") != "2d" and config.get("n_visible", 784) == 784
+
+
 def models_that_inpaint(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Names among ``(name, card)`` pretrained entries whose kind offers a conditional sampler."""
-    return [name for name, card in entries if kind_offers_conditional_sampler(card.get("kind", ""))]
+    """Names among ``(name, card)`` pretrained entries whose kind offers a conditional sampler
+    and whose model is over digit pixels (:func:`card_models_digits`)."""
+    return [name for name, card in entries
+            if kind_offers_conditional_sampler(card.get("kind", "")) and card_models_digits(card)]

@@ -52,6 +52,16 @@ def _orbit_picture() -> str:
             '<path d="M100 12 a22 22 0 1 1 -1 0" fill="none" stroke="#2ca02c" stroke-width="2"/>')
 
 
+def _chain_picture() -> str:
+    import math
+
+    dots = "".join(f'<circle cx="{100 + 26 * math.cos(k * math.pi / 4):.1f}" '
+                   f'cy="{34 + 26 * math.sin(k * math.pi / 4):.1f}" r="4" fill="#2ca02c"/>'
+                   for k in range(8))
+    return (dots + '<path d="M30 52 L60 40 L80 50" stroke="#d62728" stroke-width="2" fill="none"/>'
+            '<text x="24" y="62" font-size="11">x → x̃ → h → ω → x′</text>')
+
+
 APPS = (
     AppCard("inpainting.ipynb", "Inpainting by clicking",
             "Clamp half a digit and watch an RBM's Gibbs chains fill in the rest.",
@@ -63,6 +73,10 @@ APPS = (
     AppCard("saddle_game.ipynb", "Saddle-point game: the ab-orbit",
             "Why GAN training circles: seven optimizers on v(a, b) = ab and the Dirac-GAN.",
             "§20.10.4 · GANs as a game, non-convergence", _orbit_picture()),
+    AppCard("dae_chain.ipynb", "The DAE Markov chain",
+            "Step a denoising autoencoder's chain sub-step by sub-step: its arrows against the "
+            "true score in 2-D, walk-back vs plain, and clamped digits (fig. 20.12).",
+            "§20.11.1–3 · denoising autoencoders, walk-back", _chain_picture()),
 )
 
 
