@@ -171,6 +171,7 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
 
     from explorer.data import load_mnist
     from explorer.sampling import inpaint, make_mask, offers_conditional_sampler
+    from explorer.sampling.registry import card_models_digits
 
     out = _out_path(args.out, (".npz",))
     images, labels = load_mnist("test", binarize=True, source=args.data)
@@ -182,6 +183,9 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
             f"{args.name} is a {model.kind}, which offers no conditional sampler; inpainting "
             "needs a model that does (e.g. an RBM)"
         )
+    if not card_models_digits({"config": model.config_dict()}):
+        raise UserError(f"{args.name} is not a model of 28×28 digits (it models 2-D points), so "
+                        "it cannot inpaint digits; pick an MNIST model")
     mask = make_mask(args.mask, seed=args.seed)
     originals = images[: args.n].astype(np.uint8)
     completion = inpaint(model, originals, mask, n_steps=args.steps, seed=args.seed)

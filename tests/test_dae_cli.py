@@ -55,3 +55,10 @@ def test_train_reproduces_a_shipped_2d_dae(capsys, tmp_path: Path) -> None:
     mine, theirs = load_pretrained(tmp_path / "dae-ring8-s30"), load_pretrained("dae-ring8-s30")
     for (key, a), b in zip(mine.state_dict().items(), theirs.state_dict().values(), strict=True):
         assert np.allclose(a.numpy(), b.numpy(), atol=1e-4), key  # thread counts: not bit-exact
+
+
+def test_inpaint_with_a_2d_dae_says_it_models_points(capsys, tmp_path) -> None:
+    code, _, err = run(capsys, "inpaint", "dae-ring8-s10", "--n", "2",
+                       "--out", str(tmp_path / "c.npz"))
+    assert code == 2 and "not a model of 28×28 digits" in err
+    assert not (tmp_path / "c.npz").exists()
