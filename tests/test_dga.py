@@ -147,3 +147,18 @@ def test_config_validation() -> None:
     model = DGA(DGAConfig(n_visible=10, codes=[4, 3], hidden=5))
     with pytest.raises(ConfigError):
         DGATrainer(model, torch.zeros(10, 10), DGATrainConfig(beta_max=[1.0]))
+
+
+def test_interpolation_endpoints() -> None:
+    model = tiny_dga(8, [5, 4], seed=5)
+    x1, x2 = torch.ones(8), torch.zeros(8)
+    pixels = model.interpolate(x1, x2, 5, depth=0)
+    torch.testing.assert_close(pixels[0], x1)
+    torch.testing.assert_close(pixels[2], torch.full((8,), 0.5))
+    for depth in (1, 2):
+        path = model.interpolate(x1, x2, 4, depth)
+        code = model.codes(x1[None], depth)[-1]
+        torch.testing.assert_close(path[0], model.decode_means(code, depth)[0])
+        assert path.shape == (4, 8)
+    with pytest.raises(ConfigError):
+        model.interpolate(x1, x2, 3, depth=3)

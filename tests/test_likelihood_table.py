@@ -22,8 +22,12 @@ def test_report_on_tiny_models(tmp_path, monkeypatch) -> None:
         dga = DGA(DGAConfig(codes=[16], hidden=8))
     report = build_report({"rbm-tiny": rbm, "dga-tiny": dga}, ais_sizes=(3, 30), ais_runs=8,
                           log=lambda _: None)
+    names = ("rbm-tiny", "dga-tiny", "dga-tiny (log P*)")
     assert {(r["model"], r["binarization"]) for r in report["rows"]} == {
-        (m, b) for m in ("rbm-tiny", "dga-tiny") for b in ("threshold", "stochastic")}
+        (m, b) for m in names for b in ("threshold", "stochastic")}
+    rows = {(r["model"], r["binarization"]): r["log_likelihood"] for r in report["rows"]}
+    # Σ_x P*(x) ≤ 1, so normalising can only raise the number (up to the estimate's noise)
+    assert rows[("dga-tiny", "threshold")] >= rows[("dga-tiny (log P*)", "threshold")] - 0.5
     for row in report["rows"]:
         assert row["log_likelihood"] < 0 and row["se"] > 0
     assert [r["n_betas"] for r in report["ais"]["rbm-tiny"]] == [3, 30]

@@ -31,3 +31,20 @@ def test_a_copied_training_digit_is_found_at_distance_zero() -> None:
     assert index.tolist() == [17, 42] and dist.tolist() == [0.0, 0.0]
     with pytest.raises(ValueError):
         nearest_neighbours(samples, train, "cosine")  # type: ignore[arg-type]
+
+
+def test_samples_beside_neighbours_of_a_model() -> None:
+    import torch
+
+    from explorer.metrics.neighbours import samples_beside_neighbours
+    from explorer.models.dga import DGA, DGAConfig
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        model = DGA(DGAConfig(n_visible=20, codes=[6], hidden=8))
+    train = (np.random.default_rng(0).random((50, 20)) < 0.5).astype(np.float32)
+    samples, near, dist = samples_beside_neighbours(model, train, 4, seed=3)
+    again, _, _ = samples_beside_neighbours(model, train, 4, seed=3)
+    np.testing.assert_array_equal(samples, again)  # seeded
+    assert samples.shape == near.shape == (4, 20)
+    np.testing.assert_array_equal(dist, ((samples >= 0.5) != (near >= 0.5)).sum(1))

@@ -40,3 +40,22 @@ def nearest_neighbours(
         # binary vectors: squared Euclidean distance = number of differing pixels
         dist[start : start + chunk] = np.rint(value) if metric == "hamming" else np.sqrt(value)
     return index, dist
+
+
+RBM_SAMPLE_STEPS = 300  # Gibbs sweeps for an RBM sample (other models sample ancestrally)
+
+
+def samples_beside_neighbours(
+    model, train: np.ndarray, n: int, seed: int = 0, metric: Metric = "hamming"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(samples (n, D), their nearest training digits (n, D), distances (n,))`` for a model
+    with ``sample(n, generator=...)``; an RBM runs :data:`RBM_SAMPLE_STEPS` Gibbs sweeps."""
+    import torch
+
+    device = next(model.parameters()).device
+    generator = torch.Generator(device=device).manual_seed(seed)
+    options = {"n_steps": RBM_SAMPLE_STEPS} if getattr(model, "kind", "") == "rbm" else {}
+    with torch.no_grad():
+        samples = model.sample(n, generator=generator, **options).cpu().numpy()
+    index, dist = nearest_neighbours(samples, train, metric)
+    return samples, np.asarray(train)[index], dist

@@ -227,6 +227,22 @@ class DGA(ExplorerModel):
             h = torch.bernoulli(torch.sigmoid(layer.decode_logits(h)), generator=generator)
         return h, torch.sigmoid(self.layers[0].decode_logits(h))
 
+    @torch.no_grad()
+    def interpolate(
+        self, x1: torch.Tensor, x2: torch.Tensor, n: int, depth: int = 0
+    ) -> torch.Tensor:
+        """``n`` images between two digits (V,) (the seed's figs. 1–2): ``depth = 0`` mixes the
+        pixels, ``(1 − α) x1 + α x2``; ``depth = k`` mixes their layer-k codes
+        ``(1 − α) f_k…f_1(x1) + α f_k…f_1(x2)`` and decodes the mixture with
+        :meth:`decode_means`. α = 0 … 1 in ``n`` steps. Returns (n, n_visible)."""
+        if not 0 <= depth <= self.depth:
+            raise ConfigError(f"depth must be in 0..{self.depth}, got {depth}")
+        alpha = torch.linspace(0, 1, n, device=x1.device)[:, None]
+        if depth == 0:
+            return (1 - alpha) * x1 + alpha * x2
+        c1, c2 = (self.codes(x[None], depth)[-1] for x in (x1, x2))
+        return self.decode_means((1 - alpha) * c1 + alpha * c2, from_depth=depth)
+
     def sample(
         self, n: int, generator: torch.Generator | None = None, n_steps: int | None = None
     ) -> torch.Tensor:
