@@ -52,6 +52,17 @@ def _orbit_picture() -> str:
             '<path d="M100 12 a22 22 0 1 1 -1 0" fill="none" stroke="#2ca02c" stroke-width="2"/>')
 
 
+def _ladder_picture() -> str:
+    bars = []
+    for k, (height, colour) in enumerate(((40, "#1f77b4"), (30, "#ff7f0e"), (22, "#2ca02c"))):
+        x = 40 + k * 46
+        bars.append(f'<rect x="{x}" y="{58 - height}" width="30" height="{height}" '
+                    f'fill="{colour}"/>')
+        bars.append(f'<line x1="{x + 15}" y1="{52 - height}" x2="{x + 15}" y2="{64 - height}" '
+                    'stroke="#222" stroke-width="1.5"/>')
+    return "".join(bars)
+
+
 APPS = (
     AppCard("inpainting.ipynb", "Inpainting by clicking",
             "Clamp half a digit and watch an RBM's Gibbs chains fill in the rest.",
@@ -63,6 +74,10 @@ APPS = (
     AppCard("saddle_game.ipynb", "Saddle-point game: the ab-orbit",
             "Why GAN training circles: seven optimizers on v(a, b) = ab and the Dirac-GAN.",
             "§20.10.4 · GANs as a game, non-convergence", _orbit_picture()),
+    AppCard("evaluation.ipynb", "Evaluating generative models",
+            "Samples beside their nearest training digits, one log-likelihood table (AIS, "
+            "IWAE, importance sampling) under two binarizations, and a deep DGA's Table 1.",
+            "§20.14 · evaluation, AIS (§18.7); Ozair & Bengio's deep DGA", _ladder_picture()),
 )
 
 
