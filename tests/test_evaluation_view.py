@@ -103,3 +103,6 @@ def test_shipped_report_backs_the_sentences() -> None:
     runs = next(iter(REPORT["ais"].values()))
     assert runs[0]["log_z"] < runs[-1]["log_z"] - 3 * runs[-1]["se"]
     assert runs[0]["test_log_likelihood"] > runs[-1]["test_log_likelihood"]
+    # ... and its small error bar does not cover the converged value
+    assert runs[0]["se"] < 2 and abs(runs[0]["log_z"] - runs[-1]["log_z"]) > 10 * runs[0]["se"]
+    assert "does not cover" in text.AIS_HELP

@@ -133,6 +133,7 @@ def dga_log_likelihood(
     }
 
 
+@torch.no_grad()
 def dga_metrics(model, x: torch.Tensor, seed: int = 0) -> dict[str, float]:
     """The card's metrics: §5.1 log-likelihood (+ SE, log Ẑ), reconstruction and Table 1."""
     out = dga_log_likelihood(model, x, seed)

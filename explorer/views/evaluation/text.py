@@ -32,7 +32,9 @@ AIS_TITLE = "<h3>AIS: log Z of the RBM as temperatures are added</h3>"
 AIS_HELP = (
     "Each point is an independent AIS run of {runs} chains from a base-rate RBM to the trained "
     "one, with more intermediate temperatures. With few temperatures the estimate is biased low "
-    "(and the test log-likelihood too high); it settles as the path gets finer."
+    "(and the test log-likelihood too high); it settles as the path gets finer. Its error bar "
+    "does not warn you: an unconverged run reports a small standard error that does not cover "
+    "the converged value."
 )
 DGA_TITLE = "<h3>Deep Directed Generative Autoencoder (Ozair &amp; Bengio)</h3>"
 DGA_SAMPLES_HELP = (
