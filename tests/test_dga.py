@@ -139,6 +139,22 @@ def test_greedy_training_of_a_small_stack() -> None:
         torch.testing.assert_close(a, b)
 
 
+def test_uneven_layer_epochs_and_an_untrained_top_layer() -> None:
+    data = torch.bernoulli(torch.full((60, 12), 0.3), generator=torch.Generator().manual_seed(0))
+    model = DGA(DGAConfig(n_visible=12, codes=[6, 4], hidden=8))
+    trainer = DGATrainer(model, data, DGATrainConfig(epochs=3, layer_epochs=[2, 0],
+                                                     beta_max=[0.3, 1.0]))
+    layers = []
+    while not trainer.done:
+        layers.append(trainer.step()["layer"])
+    assert layers == [1.0, 1.0]
+    top = model.layers[1]
+    expected = model.codes(data)[1].mean(0).clamp(0.01, 0.99)
+    torch.testing.assert_close(torch.sigmoid(top.prior_logit), expected)  # prior still fit
+    with pytest.raises(ConfigError):
+        DGATrainer(model, data, DGATrainConfig(layer_epochs=[0, 0], beta_max=[0.3, 1.0]))
+
+
 def test_config_validation() -> None:
     with pytest.raises(ConfigError):
         DGA(DGAConfig(codes=[]))

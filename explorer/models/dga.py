@@ -254,6 +254,7 @@ class DGA(ExplorerModel):
 @dataclass
 class DGATrainConfig:
     epochs: int = 100  # per layer of the stack
+    layer_epochs: list[int] | None = None  # per-layer override, e.g. [60, 60] (0 = untrained)
     batch_size: int = 100  # §5
     lr: float = 1e-3  # Adam (a simplification, see the module docstring)
     beta_max: list[float] = field(default_factory=lambda: [1.0])  # per layer; the top ends at 1
@@ -266,6 +267,12 @@ class DGATrainConfig:
     def validate(self, depth: int) -> None:
         if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0:
             raise ConfigError(f"bad DGATrainConfig: {self}")
+        if self.layer_epochs is not None and (
+            len(self.layer_epochs) != depth or any(e < 0 for e in self.layer_epochs)
+            or sum(self.layer_epochs) < 1
+        ):
+            raise ConfigError(f"layer_epochs needs one count ≥ 0 per layer ({depth}), got "
+                              f"{self.layer_epochs}")
         if len(self.beta_max) != depth or any(not 0 <= b <= 10 for b in self.beta_max):
             raise ConfigError(f"beta_max needs one value in [0, 10] per layer ({depth}), got "
                               f"{self.beta_max}")
@@ -274,9 +281,13 @@ class DGATrainConfig:
         if not 0 <= self.noise < 1:
             raise ConfigError(f"noise must be in [0, 1), got {self.noise}")
 
+    def epochs_of(self, layer: int, depth: int) -> int:
+        return self.epochs if self.layer_epochs is None else self.layer_epochs[layer]
+
     def beta(self, layer: int, epoch: int) -> float:
         """β for the 0-based ``epoch`` of ``layer``: 0, then a linear ramp, then β_max."""
-        start, span = self.warmup * self.epochs, max(self.ramp * self.epochs, 1e-9)
+        n = self.epochs if self.layer_epochs is None else self.layer_epochs[layer]
+        start, span = self.warmup * n, max(self.ramp * n, 1e-9)
         return self.beta_max[layer] * min(1.0, max(0.0, (epoch + 1 - start) / span))
 
 
@@ -295,12 +306,14 @@ class DGATrainer:
                 for module in layer.modules():
                     if isinstance(module, nn.Linear):
                         module.reset_parameters()
+        counts = [config.epochs_of(k, model.depth) for k in range(model.depth)]
+        self._bounds = [sum(counts[: k + 1]) for k in range(model.depth)]  # cumulative ends
         self._layer = -1
         self._start_layer(0)
 
     @property
     def done(self) -> bool:
-        return self.epoch >= self.config.epochs * self.model.depth
+        return self.epoch >= self._bounds[-1]
 
     def _start_layer(self, index: int) -> None:
         self._layer = index
@@ -311,9 +324,10 @@ class DGATrainer:
 
     def step(self) -> dict[str, float]:
         cfg = self.config
-        index, local_epoch = divmod(self.epoch, cfg.epochs)
-        if index != self._layer:
-            self._start_layer(index)
+        index = next(k for k, end in enumerate(self._bounds) if self.epoch < end)
+        local_epoch = self.epoch - (self._bounds[index - 1] if index else 0)
+        while self._layer < index:  # a layer with 0 epochs still gets its prior fit
+            self._start_layer(self._layer + 1)
         layer, beta = self.model.layers[index], cfg.beta(index, local_epoch)
         inputs = self._inputs
         order = torch.randperm(len(inputs), generator=self.generator, device=inputs.device)
@@ -332,6 +346,8 @@ class DGATrainer:
         codes = layer.encode(inputs)
         layer.fit_prior(codes)
         self.epoch += 1
+        while self.done and self._layer < self.model.depth - 1:  # untrained top layers
+            self._start_layer(self._layer + 1)
         means = (totals / len(inputs)).tolist()
         metrics = {"layer": float(index + 1), "beta": beta, "loss": means[0],
                    "recon_nll": means[1], "prior_nll": means[2],

@@ -36,9 +36,11 @@ def _make(codes: list[int], beta_max: list[float]):
         train_x, _ = mnist_tensors(request.data, "train", device)
         test_x, _ = mnist_tensors(request.data, "test", device)
         model = DGA(DGAConfig(codes=codes, hidden=HIDDEN, n_hidden_layers=1)).to(device)
-        per_layer = max(1, epochs // len(codes))
-        config = DGATrainConfig(epochs=per_layer, beta_max=beta_max, seed=request.seed)
-        run_ = drive(DGATrainer(model, train_x, config), per_layer * len(codes), callback)
+        # ``epochs`` is the total, shared evenly (greedy: layer 1 first), e.g. 120 -> [60, 60]
+        share = [epochs // len(codes) + (k < epochs % len(codes)) for k in range(len(codes))]
+        config = DGATrainConfig(epochs=max(share), layer_epochs=share, beta_max=beta_max,
+                                seed=request.seed)
+        run_ = drive(DGATrainer(model, train_x, config), epochs, callback)
         return TrainResult(
             model,
             split_info(request.data),
