@@ -281,12 +281,13 @@ class DGATrainConfig:
         if not 0 <= self.noise < 1:
             raise ConfigError(f"noise must be in [0, 1), got {self.noise}")
 
-    def epochs_of(self, layer: int, depth: int) -> int:
+    def epochs_of(self, layer: int) -> int:
+        """Epochs of layer ``layer`` (0-based)."""
         return self.epochs if self.layer_epochs is None else self.layer_epochs[layer]
 
     def beta(self, layer: int, epoch: int) -> float:
         """β for the 0-based ``epoch`` of ``layer``: 0, then a linear ramp, then β_max."""
-        n = self.epochs if self.layer_epochs is None else self.layer_epochs[layer]
+        n = self.epochs_of(layer)
         start, span = self.warmup * n, max(self.ramp * n, 1e-9)
         return self.beta_max[layer] * min(1.0, max(0.0, (epoch + 1 - start) / span))
 
@@ -306,7 +307,7 @@ class DGATrainer:
                 for module in layer.modules():
                     if isinstance(module, nn.Linear):
                         module.reset_parameters()
-        counts = [config.epochs_of(k, model.depth) for k in range(model.depth)]
+        counts = [config.epochs_of(k) for k in range(model.depth)]
         self._bounds = [sum(counts[: k + 1]) for k in range(model.depth)]  # cumulative ends
         self._layer = -1
         self._start_layer(0)
