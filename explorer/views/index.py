@@ -62,6 +62,17 @@ def _chain_picture() -> str:
             '<text x="24" y="62" font-size="11">x → x̃ → h → ω → x′</text>')
 
 
+def _ladder_picture() -> str:
+    bars = []
+    for k, (height, colour) in enumerate(((40, "#1f77b4"), (30, "#ff7f0e"), (22, "#2ca02c"))):
+        x = 40 + k * 46
+        bars.append(f'<rect x="{x}" y="{58 - height}" width="30" height="{height}" '
+                    f'fill="{colour}"/>')
+        bars.append(f'<line x1="{x + 15}" y1="{52 - height}" x2="{x + 15}" y2="{64 - height}" '
+                    'stroke="#222" stroke-width="1.5"/>')
+    return "".join(bars)
+
+
 APPS = (
     AppCard("inpainting.ipynb", "Inpainting by clicking",
             "Clamp half a digit and watch an RBM's Gibbs chains fill in the rest.",
@@ -77,6 +88,10 @@ APPS = (
             "Step a denoising autoencoder's chain sub-step by sub-step: its arrows against the "
             "true score in 2-D, walk-back vs plain, and clamped digits (fig. 20.12).",
             "§20.11.1–3 · denoising autoencoders, walk-back", _chain_picture()),
+    AppCard("evaluation.ipynb", "Evaluating generative models",
+            "Samples beside their nearest training digits, one log-likelihood table (AIS, "
+            "IWAE, importance sampling) under two binarizations, and a deep DGA's Table 1.",
+            "§20.14 · evaluation, AIS (§18.7); Ozair & Bengio's deep DGA", _ladder_picture()),
 )
 
 
