@@ -310,3 +310,21 @@ def test_non_saturating_covers_the_gentle_ring_in_a_few_seconds(seed: int) -> No
     drive(trainer, batches=300)
     coverage = _coverage(trainer)
     assert coverage.modes_captured >= 6 and coverage.hq_fraction > 0.4, coverage
+
+
+def test_cosine_lr_schedule_runs_from_the_set_lr_to_lr_final() -> None:
+    trainer = _trainer(n_iterations=10, lr_final=0.1, lr_g=1e-3, lr_d=2e-3)
+    assert trainer.lr_factor(0) == pytest.approx(1.0)
+    assert trainer.lr_factor(5) == pytest.approx(0.55)  # half way: the mean of 1 and 0.1
+    assert trainer.lr_factor(10) == pytest.approx(0.1)
+    assert trainer.lr_factor(20) == pytest.approx(0.1)
+    factors = [trainer.lr_factor(i) for i in range(11)]
+    assert all(a > b for a, b in zip(factors, factors[1:], strict=False))
+    trainer.run_batches(5)  # the 5th iteration ran at iteration index 4
+    assert trainer.opt_g.param_groups[0]["lr"] == pytest.approx(1e-3 * trainer.lr_factor(4))
+    assert trainer.opt_d.param_groups[0]["lr"] == pytest.approx(2e-3 * trainer.lr_factor(4))
+    constant = _trainer(n_iterations=10)
+    constant.run_batches(5)
+    assert constant.opt_g.param_groups[0]["lr"] == 1e-3  # lr_final = 1: the lr never changes
+    with pytest.raises(ConfigError, match="lr_final"):
+        _trainer(lr_final=1.5)

@@ -139,3 +139,15 @@ def test_reverse_kl_to_uniform_known_values():
 def test_bad_arguments_raise_config_error(call):
     with pytest.raises(ConfigError):
         call()
+
+
+def test_mode_coverage_monitor_reports_the_numbers_as_floats() -> None:
+    from explorer.metrics.modes import mode_coverage_monitor
+
+    monitor = mode_coverage_monitor(RING)
+    numbers = monitor(at_modes([0, 1, 2, 3]))
+    assert numbers == {"modes_captured": 4.0, "hq_fraction": 1.0,
+                       "reverse_kl": pytest.approx(math.log(2))}
+    far = monitor(torch.full((10, 2), 5.0))
+    assert far["modes_captured"] == 0.0 and far["hq_fraction"] == 0.0
+    assert math.isnan(far["reverse_kl"])

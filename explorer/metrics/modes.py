@@ -144,3 +144,21 @@ def reverse_kl_to_uniform(counts: Any) -> float:
     q = counts / total
     terms = torch.where(q > 0, q * torch.log(q * counts.shape[0]), torch.zeros_like(q))
     return float(terms.sum().clamp_min(0.0))
+
+
+def mode_coverage_monitor(toy: Any, n_std: float = HQ_N_STD) -> Any:
+    """A :class:`~explorer.models.gan.GANTrainer` ``monitor`` for a Gaussian-mixture ``toy``
+    (anything with ``modes`` and ``mode_std``): samples (n, d) -> ``{"modes_captured",
+    "hq_fraction", "reverse_kl"}`` of :func:`mode_coverage` as floats (reverse KL NaN with no HQ
+    sample; the trainer leaves NaN numbers out)."""
+    modes, std = toy.modes, toy.mode_std
+
+    def monitor(samples: Any) -> dict[str, float]:
+        coverage = mode_coverage(samples, modes, std, n_std)
+        return {
+            "modes_captured": float(coverage.modes_captured),
+            "hq_fraction": coverage.hq_fraction,
+            "reverse_kl": coverage.reverse_kl,
+        }
+
+    return monitor

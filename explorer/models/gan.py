@@ -174,6 +174,10 @@ class GANTrainConfig:
     unroll_backprop: bool = True  # differentiate through the unrolled steps (Metz et al.)
     gp_weight: float = 0.1  # λ of WGAN-GP (0.1 here: see GANTrainer's docstring; paper: 10)
     r1_gamma: float = 0.1  # γ of R1: D's loss gets (γ/2) E‖∇_x D(x)‖² on real data
+    # Learning-rate schedule: both lrs follow a half cosine from their value at iteration 0 to
+    # ``lr_final`` × it at ``n_iterations`` (1.0 = constant, the default). Late small steps let G
+    # settle within 3 std (0.03) of ring-8's modes, which the HQ share needs.
+    lr_final: float = 1.0
     iterations_per_step: int = 100  # iterations per ``step()`` (the contract's "epoch")
     monitor_every: int = 100  # call the trainer's ``monitor`` every N iterations; 0 = never
     monitor_samples: int = 2500  # fresh samples it gets (2,500: the mode-coverage protocol)
@@ -192,6 +196,7 @@ class GANTrainConfig:
             raise ConfigError(f"unroll_backprop must be a bool, got {self.unroll_backprop!r}")
         _float_in(self.gp_weight, "gp_weight", 0.0, 1e4, open_low=False)
         _float_in(self.r1_gamma, "r1_gamma", 0.0, 1e4, open_low=False)
+        _float_in(self.lr_final, "lr_final", 0.0, 1.0, open_low=False)
         _int_in(self.iterations_per_step, "iterations_per_step", 1, 1_000_000)
         _int_in(self.monitor_every, "monitor_every", 0, 10_000_000)
         _int_in(self.monitor_samples, "monitor_samples", 1, 1_000_000)
@@ -278,9 +283,27 @@ class GANTrainer:
             result.update(self.monitor_history[-1][1])
         return result
 
+    def lr_factor(self, iteration: int | None = None) -> float:
+        """The schedule's multiplier of both lrs at ``iteration`` (default: the current one):
+        ``lr_final + (1 − lr_final)·(1 + cos(π·t))/2`` with t = iteration / n_iterations clipped
+        to [0, 1] — 1 at the start, ``lr_final`` at ``n_iterations`` and after."""
+        it = self.iteration if iteration is None else iteration
+        t = min(1.0, max(0.0, it / self.config.n_iterations))
+        final = self.config.lr_final
+        return final + (1.0 - final) * 0.5 * (1.0 + math.cos(math.pi * t))
+
+    def _apply_schedule(self) -> None:
+        factor = self.lr_factor()
+        for opt, lr in ((self.opt_d, self.config.lr_d), (self.opt_g, self.config.lr_g)):
+            for group in opt.param_groups:
+                group["lr"] = lr * factor
+
     def train_iteration(self) -> dict[str, float]:
         """``d_steps`` D updates then one G update (the last D update's numbers are reported);
-        the monitor's numbers when the iteration count reaches a multiple of ``monitor_every``."""
+        the monitor's numbers when the iteration count reaches a multiple of ``monitor_every``.
+        The lrs are set by the schedule (:meth:`lr_factor`) first."""
+        if self.config.lr_final != 1.0:
+            self._apply_schedule()
         metrics: dict[str, float] = {}
         for _ in range(self.config.d_steps):
             d_metrics = self.step_d()
