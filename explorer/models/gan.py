@@ -263,6 +263,20 @@ class GANTrainer:
     def done(self) -> bool:
         return self.iteration >= self.config.n_iterations
 
+    @property
+    def fraction_done(self) -> float:
+        """Iterations done over ``n_iterations``, in [0, 1] (a progress bar's value)."""
+        return min(1.0, self.iteration / self.config.n_iterations)
+
+    @property
+    def total_batches(self) -> int:
+        """``n_iterations`` (with :attr:`batches_done`: a live driver never runs past the end)."""
+        return self.config.n_iterations
+
+    @property
+    def batches_done(self) -> int:
+        return self.iteration
+
     def step(self) -> dict[str, float]:
         """``iterations_per_step`` iterations (see :meth:`run_batches`)."""
         return self.run_batches(self.config.iterations_per_step)

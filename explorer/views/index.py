@@ -52,6 +52,17 @@ def _orbit_picture() -> str:
             '<path d="M100 12 a22 22 0 1 1 -1 0" fill="none" stroke="#2ca02c" stroke-width="2"/>')
 
 
+def _modes_picture() -> str:
+    import math
+
+    dots = []
+    for k in range(8):
+        cx, cy = 100 + 26 * math.cos(2 * math.pi * k / 8), 33 + 26 * math.sin(2 * math.pi * k / 8)
+        dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#1f77b4"/>')
+    dots.append('<circle cx="126" cy="33" r="7" fill="#d62728" opacity="0.8"/>')
+    return "".join(dots)
+
+
 APPS = (
     AppCard("inpainting.ipynb", "Inpainting by clicking",
             "Clamp half a digit and watch an RBM's Gibbs chains fill in the rest.",
@@ -63,6 +74,10 @@ APPS = (
     AppCard("saddle_game.ipynb", "Saddle-point game: the ab-orbit",
             "Why GAN training circles: seven optimizers on v(a, b) = ab and the Dirac-GAN.",
             "§20.10.4 · GANs as a game, non-convergence", _orbit_picture()),
+    AppCard("mode_collapse.ipynb", "Mode collapse",
+            "Train GANs live on 2-D mixtures, watch one drop modes and PacGAN keep them, with "
+            "the modes-captured, HQ and reverse-KL numbers of the literature.",
+            "§20.10.4 · GAN objectives, mode collapse", _modes_picture()),
 )
 
 
