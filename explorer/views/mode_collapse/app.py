@@ -52,8 +52,18 @@ class PairTrainer:
     def fraction_done(self) -> float:
         return min(t.fraction_done for t in self.trainers)
 
+    @property
+    def total_batches(self) -> int:
+        return max(t.config.n_iterations for t in self.trainers)
+
+    @property
+    def batches_done(self) -> int:
+        return min(t.iteration for t in self.trainers)
+
     def run_batches(self, n: int) -> dict[str, float]:
-        results = [t.run_batches(n) for t in self.trainers if not t.done]
+        """n iterations of each trainer (fewer for one that would run past its end)."""
+        results = [t.run_batches(min(n, t.config.n_iterations - t.iteration))
+                   for t in self.trainers if not t.done]
         return results[0] if results else {}
 
 
