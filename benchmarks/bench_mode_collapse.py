@@ -6,6 +6,8 @@ samples' mode histogram to uniform; :mod:`explorer.metrics.modes`).
     OMP_NUM_THREADS=1 python benchmarks/bench_mode_collapse.py --toys ring-8 --seeds 3 \
         --objectives non-saturating pacgan --settings strong-d
 
+    OMP_NUM_THREADS=1 python benchmarks/bench_mode_collapse.py --browser  # frames/s, Pause
+
 Two settings per objective: ``balanced`` (default nets 3 × 128, lr 1e-3 for both players, batch
 256, 1 D step, lr decayed along a half cosine to ``lr_final``; 6,000 iterations on ring-8, 6,000
 on grid-25) and ``strong-d`` (the shipped collapsed runs' knobs: lr_d 2e-3, lr_g 2e-4, 5 D steps,
@@ -68,14 +70,49 @@ def _ms(values: list[float], fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(statistics.mean(finite))} ± {fmt.format(sd)}"
 
 
+def bench_browser(seconds: float = 8.0) -> None:
+    """Frames/s of the plane while training (canvas repaints counted in the page) and the time
+    from a Pause click to the status line saying so, in a real Voilà server + Chromium."""
+    from common import served_page
+
+    plane = ".explorer-gan-plane"
+    version = f"() => Number(document.querySelector('{plane}').dataset.version || 0)"
+    with served_page("mode_collapse", "canvas.explorer-gan-plane-canvas") as (page, cold):
+        print(f"browser: server start to plane drawn {cold:.1f} s")
+        for compare in (False, True):
+            if compare:
+                page.get_by_text("Compare with").click()
+                page.wait_for_function(
+                    f"() => document.querySelectorAll('{plane}').length === 2", timeout=30_000)
+            page.locator(".explorer-btn-play").click()
+            page.wait_for_timeout(1500)
+            v0, t0 = page.evaluate(version), time.perf_counter()
+            page.wait_for_timeout(int(seconds * 1000))
+            fps = (page.evaluate(version) - v0) / (time.perf_counter() - t0)
+            clicked = time.perf_counter()
+            page.locator(".explorer-btn-pause").click()
+            page.wait_for_function(
+                "() => document.querySelector('.explorer-status').innerText.includes('Paused')",
+                timeout=10_000)
+            pause_ms = 1000 * (time.perf_counter() - clicked)
+            label = "compare (2 planes)" if compare else "one plane"
+            print(f"{label}: {fps:.1f} frames/s while training; Pause answered in "
+                  f"{pause_ms:.0f} ms")
+            page.wait_for_timeout(1000)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--toys", nargs="+", default=["ring-8", "grid-25"])
     parser.add_argument("--objectives", nargs="+", default=list(OBJECTIVES))
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--browser", action="store_true", help="only the browser frame rate")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.browser:
+        bench_browser()
+        return
     print("| toy | objective | setting | modes | HQ % | reverse KL | collapsed seeds | CPU s |")
     print("|---|---|---|---|---|---|---|---|")
     for toy in args.toys:

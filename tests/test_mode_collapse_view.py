@@ -108,7 +108,7 @@ def test_play_runs_to_the_end_and_pause_answers_quickly(app: ModeCollapseApp) ->
     started = time.perf_counter()
     app.pause()
     app.live.join(5)
-    assert not app.live.running
+    assert not app.live.running and "Paused" in app.status.value
     # one chunk (~30 ms) and one redraw (~15 ms) at most stand between a click and the stop;
     # 0.5 s leaves room for a loaded test machine
     assert time.perf_counter() - started < 0.5

@@ -114,7 +114,7 @@ class ModeCollapseApp(widgets.VBox):
         self.coverage_html = widgets.HTML()
         self.live = LiveTraining(
             self.status, on_metrics=self._on_metrics, redraw=self._redraw,
-            on_finish=self._on_finish, redraw_s=0.0, period_s=0.05,
+            on_finish=self._on_finish, redraw_s=0.0, period_s=0.05, chunk_s=0.025,
             diverged_hint="Lower the learning rates or press Reset.",
         )
         self.trainers: list[GANTrainer] = []
@@ -282,8 +282,9 @@ class ModeCollapseApp(widgets.VBox):
         if ended in ("Finished", "Stopped"):
             trainer = self.trainers[0]
             numbers = trainer.monitor_history[-1][1] if trainer.monitor_history else {}
-            self.status.show(f"{ended}. " + text.status_line(trainer.iteration, numbers,
-                                                             self.toy.n_modes))
+            said = text.PAUSED if ended == "Stopped" else f"{ended}."
+            self.status.show(f"{said} " + text.status_line(trainer.iteration, numbers,
+                                                          self.toy.n_modes))
 
     # -- drawing --------------------------------------------------------------------------
     def _on_metrics(self, metrics: dict[str, float]) -> None:
