@@ -157,12 +157,19 @@ def test_intro_numbers_and_recipe_sentence_match_the_code() -> None:
     assert "log 2 = half" in text.INTRO and "2,500" in text.INTRO and "3 std" in text.INTRO
     assert STRONG_D["lr_d"] == 10 * STRONG_D["lr_g"] and STRONG_D["d_steps"] == 5
     assert STRONG_D["batch_size"] == 64 and "lr_d = 10 × lr_g" in text.COLLAPSE_RECIPE
+    app = build_mode_collapse_app()  # the app opens with those knobs
+    assert (app.lr_d_menu.value, app.lr_g_menu.value, app.d_steps_slider.value,
+            app.batch_menu.value) == (STRONG_D["lr_d"], STRONG_D["lr_g"], STRONG_D["d_steps"],
+                                      STRONG_D["batch_size"])
+    assert (app.objective_menu.value, app.compare_menu.value) == ("non-saturating", "pacgan")
     for run in GAN_RUNS.values():
         if run.verdict == "collapsed":
             assert run.train["objective"] == "non-saturating"
             assert all(run.train[k] == v for k, v in STRONG_D.items())
-        else:
-            assert run.train["lr_final"] < 1.0  # "the learning rate decayed along a half cosine"
+        else:  # "equal learning rates, 1 D step, batch 256 … decayed along a half cosine"
+            assert run.train["objective"] == "non-saturating"
+            assert run.train["lr_d"] == run.train["lr_g"] and run.train["d_steps"] == 1
+            assert run.train["batch_size"] == 256 and run.train["lr_final"] < 1.0
     assert panels.coverage_lines([(100, {"modes_captured": 4, "hq_fraction": 0.5,
                                          "reverse_kl": math.log(2)})], 8)[:, 0] == \
         pytest.approx([50, 50, 100 * math.log(2) / math.log(8)])

@@ -46,9 +46,12 @@ FIXES = (
 )
 
 COLLAPSE_RECIPE = (
-    "The shipped collapsed runs use the non-saturating loss with a strong D (lr_d = 10 × lr_g, "
-    "5 D steps per G step, batch 64); the healthy runs use PacGAN (m = 4) with the learning rate "
-    "decayed along a half cosine."
+    "The app starts with the knobs of the shipped collapsed runs: the non-saturating loss with a "
+    "strong D (lr_d = 10 × lr_g, 5 D steps per G step, batch 64), which piles G's samples onto "
+    "one or two modes. Tick Compare to train PacGAN with the same knobs and seed beside it: it "
+    "keeps all 8 ring modes, though fewer of its samples are high quality. The shipped healthy "
+    "runs use the same non-saturating loss with balanced players (equal learning rates, 1 D "
+    "step, batch 256) and the learning rate decayed along a half cosine."
 )
 
 READY = "Ready. Press Play to train, or load a snapshot."
@@ -73,9 +76,9 @@ def snapshot_line(name: str, card: dict) -> str:
     m = card.get("metrics", {})
     return (
         f"Loaded {name} ({card.get('data', {}).get('verdict', '')}, "
-        f"{card.get('training', {}).get('objective', '?')}): {m.get('modes_captured')} / "
-        f"{m.get('n_modes')} modes, HQ {100 * float(m.get('hq_fraction', 0)):.1f} %, "
-        f"reverse KL {m.get('reverse_kl')} at save time."
+        f"{card.get('training', {}).get('objective', '?')}): {int(m['modes_captured'])} / "
+        f"{int(m['n_modes'])} modes, HQ {100 * float(m['hq_fraction']):.1f} %, "
+        f"reverse KL {float(m['reverse_kl']):.3f} at save time."
     )
 
 
