@@ -33,7 +33,6 @@ PACK = 4  # m for PacGAN
 MONITOR_EVERY = 100
 MAX_BEHIND = 2  # frames sent but not painted before the plane skips a redraw
 CURVES_S = 0.25  # the curves are redrawn at most this often
-MNIST_GRID = 40  # generated digits shown per MNIST GAN
 LR_CHOICES = (("1e-4", 1e-4), ("2e-4", 2e-4), ("5e-4", 5e-4), ("1e-3", 1e-3), ("2e-3", 2e-3),
               ("5e-3", 5e-3))
 
@@ -124,8 +123,7 @@ class ModeCollapseApp(widgets.VBox):
         self._rebuilding = False
         self._wire()
         self.plane_box = widgets.HBox([self.planes[0]])
-        self.mnist = MnistPanel(self.status)
-        plane_tab = widgets.VBox([
+        self.controls_box = widgets.VBox([
             widgets.HBox([self.toy_menu, self.objective_menu, self.compare_box,
                           self.compare_menu]),
             widgets.HBox([self.lr_g_menu, self.lr_d_menu, self.d_steps_slider, self.batch_menu]),
@@ -137,14 +135,10 @@ class ModeCollapseApp(widgets.VBox):
             self.plane_box,
             widgets.HBox([self.loss_html, self.coverage_html]),
         ])
-        self.tabs = widgets.Tab([plane_tab, self.mnist])
-        self.tabs.set_title(0, "2-D mixtures")
-        self.tabs.set_title(1, "MNIST")
-        self.tabs.observe(self.status.guard(self._on_tab), names="selected_index")
         self.children = [
             explainer(text.quote()),
             explainer(text.box(text.INTRO)),
-            self.tabs,
+            self.controls_box,
             self.status,
             explainer(text.box(text.WHY_SATURATES + text.FIXES
                                + f"<p>{text.COLLAPSE_RECIPE}</p>")),
@@ -170,12 +164,6 @@ class ModeCollapseApp(widgets.VBox):
     def _on_knob(self, _change: Any) -> None:
         if not self._rebuilding:
             self.reset()
-
-    def _on_tab(self, change: Any) -> None:
-        if change["new"] == 1:
-            if self.live.running:
-                self.pause()
-            self.mnist.show()
 
     # -- building runs --------------------------------------------------------------------
     def _train_config(self, objective: str) -> GANTrainConfig:
@@ -326,48 +314,6 @@ class ModeCollapseApp(widgets.VBox):
             self.loss_html.value = panels.loss_chart(self.loss_history)
             self.coverage_html.value = panels.coverage_chart(
                 self.trainers[0].monitor_history, self.toy.n_modes, MONITOR_EVERY)
-
-
-class MnistPanel(widgets.VBox):
-    """The MNIST tab: for each shipped MNIST GAN, generated digits and the histogram of their
-    classes as read by ``classifier-mnist`` against the uniform 10 %, with its KL to uniform
-    (:func:`explorer.metrics.modes.class_histogram`). Loaded when first shown."""
-
-    def __init__(self, status: StatusLine) -> None:
-        super().__init__()
-        self.add_class("explorer-mnist-panel")
-        self.status = status
-        self.numbers: dict[str, dict[str, Any]] = {}
-        self.children = [widgets.HTML(text.MNIST_LOADING)]
-
-    def show(self) -> None:
-        if self.numbers:
-            return
-        from explorer.train.gan_recipe import MNIST_RUNS, mnist_class_metrics
-        from explorer.views.widgets import DigitStrip
-        from explorer.weights import load_pretrained
-
-        classifier = load_pretrained("classifier-mnist", "cpu")
-        columns = []
-        for name, run in MNIST_RUNS.items():
-            model = load_pretrained(name, "cpu", expected_kind="gan-mnist")
-            seed = int(model.card["training"]["seed"])
-            numbers = mnist_class_metrics(model, classifier, seed)
-            self.numbers[name] = numbers
-            with torch.no_grad():
-                digits = model.sample(MNIST_GRID, torch.Generator().manual_seed(seed)).numpy()
-            strip = DigitStrip(scale=2)
-            strip.show(digits)
-            strip.layout = widgets.Layout(width="330px")
-            columns.append(widgets.VBox([
-                widgets.HTML(text.mnist_heading(run.verdict, model.card["training"]["objective"])),
-                strip,
-                widgets.HTML(panels.class_histogram_svg(numbers["fractions"],
-                                                        text.HISTOGRAM_TITLE)),
-                widgets.HTML(text.mnist_line(numbers)),
-            ]))
-        self.children = [widgets.HTML(text.MNIST_INTRO), widgets.HBox(columns)]
-        self.status.show(text.MNIST_READY, "ok")
 
 
 def build_mode_collapse_app() -> ModeCollapseApp:

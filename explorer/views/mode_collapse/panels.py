@@ -3,8 +3,6 @@ training (SVG line charts of :func:`explorer.views.charts.line_chart_svg`)."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
 from explorer.views.charts import line_chart_svg
@@ -36,27 +34,3 @@ def coverage_chart(history: list[tuple[int, dict[str, float]]], n_modes: int,
     first = history[0][0] // every if history else 0
     return line_chart_svg(coverage_lines(history, n_modes), COVERAGE_TITLE,
                           f"× {every} iterations", width=440, x_offset=first)
-
-
-def class_histogram_svg(fractions: list[float], title: str, width: int = 300,
-                        height: int = 150) -> str:
-    """Bars of the 10 class fractions with a dashed line at the uniform 10 %."""
-    left, bottom, top = 30, 20, 20
-    plot_h = height - top - bottom
-    bar_w = (width - left - 10) / 10
-    top_value = max(0.2, max(fractions, default=0.0))
-    y = lambda v: top + plot_h * (1 - v / top_value)  # noqa: E731
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'style="background:#fff;font:11px sans-serif" class="explorer-class-histogram">',
-             f'<text x="{left}" y="13" font-weight="bold" fill="#223">{html.escape(title)}</text>']
-    for k, f in enumerate(fractions):
-        x = left + k * bar_w
-        parts.append(f'<rect x="{x + 2:.1f}" y="{y(f):.1f}" width="{bar_w - 4:.1f}" '
-                     f'height="{top + plot_h - y(f):.1f}" fill="#1f77b4"/>'
-                     f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{k}'
-                     "</text>")
-    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(0.1):.1f}" y2="{y(0.1):.1f}" '
-                 'stroke="#d62728" stroke-dasharray="4 3"/>'
-                 f'<text x="{left - 3}" y="{y(0.1) + 4:.1f}" text-anchor="end" fill="#d62728">'
-                 "10%</text></svg>")
-    return "".join(parts)

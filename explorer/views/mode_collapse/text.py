@@ -4,7 +4,6 @@ against what the app computes)."""
 from __future__ import annotations
 
 import html
-import math
 
 TITLE = "Mode collapse: watch a GAN drop modes"
 
@@ -54,29 +53,6 @@ COLLAPSE_RECIPE = (
     "runs use the same non-saturating loss with balanced players (equal learning rates, 1 D "
     "step, batch 256) and the learning rate decayed along a half cosine."
 )
-
-MNIST_LOADING = "<p>Loading the shipped MNIST GANs…</p>"
-MNIST_READY = "MNIST GANs loaded: generated digits and the classes the classifier reads in them."
-MNIST_INTRO = (
-    "<p>The same two games on the embedded MNIST digits (MLP nets). The classifier "
-    "(classifier-mnist) reads the class of 1,000 generated digits; a GAN that covers every digit "
-    "gives each class about 10 % (dashed line). The KL of the histogram to uniform is 0 for a "
-    "uniform histogram and log 10 ≈ 2.30 when every digit is read as one class.</p>"
-)
-HISTOGRAM_TITLE = "classes read by the classifier (share of 1,000)"
-
-
-def mnist_heading(verdict: str, objective: str) -> str:
-    return f"<b>{html.escape(verdict)}</b> ({html.escape(objective)})"
-
-
-def mnist_line(numbers: dict) -> str:
-    """Under a histogram: its KL to uniform and the classes seen."""
-    return (
-        f"KL to uniform {numbers['kl_to_uniform']:.3f} nats (log 10 = {math.log(10):.3f}); "
-        f"{numbers['classes_seen']} of 10 classes have ≥ 1 % of the digits."
-    )
-
 
 READY = "Ready. Press Play to train, or load a snapshot."
 PAUSED = "Paused."
