@@ -8,14 +8,17 @@ Listed in ``RECIPES`` by :mod:`explorer.train.recipes`. The card's ``data`` name
 samples drawn with ``torch.Generator().manual_seed(seed)`` at save time. One "epoch" of a recipe is
 one ``step()`` of the trainer (100 iterations).
 
-Collapsed: the non-saturating game with a strong discriminator — lr_d 2e-3 = 10 × lr_g, 5 D steps
-per G step, batch 64 (the levers of the literature: D wins every round and G chases its current
-favourite mode). Measured on ring-8, seeds 0–2: 1–2 of 8 modes (grid-25: 1 of 25). Healthy: the
-same game with balanced players (lr 1e-3 for both, 1 D step, batch 256) and both lrs decayed along
-a half cosine to 0.5 % (``lr_final``), so that late steps are small enough for G to settle within
-3 std of the modes. Measured (seeds 0–1): ring-8 in 8,000 iterations 8/8 modes, HQ 97.3–97.7 %,
-reverse KL ≤ 0.004 (~45 CPU-s); grid-25 in 15,000 iterations 25/25, HQ 97.8 %, reverse KL 0.005
-(~87 CPU-s, seed 0). The numbers are in benchmarks/bench_mode_collapse.py's table.
+Collapsed: the non-saturating game with a strong discriminator — lr_d 2e-3 = 10 × lr_g, 5 D
+steps per G step, batch 64 (the levers of the literature: D wins every round and G chases its
+current favourite mode). Measured on ring-8, seeds 0–4: 1.6 ± 0.5 of 8 modes; grid-25, seeds
+0–2: 1 of 25.
+
+Healthy: the same game with balanced players (lr 1e-3 for both, 1 D step, batch 256) and both lrs
+decayed along a half cosine to 0.5 % (``lr_final``), so that late steps are small enough for G to
+settle within 3 std of the modes. Measured: ring-8, 8,000 iterations, seeds 0–2: 8/8 modes, HQ
+97.7 / 97.3 / 95.6 %, reverse KL 0.004 / 0.001 / 0.342 (~45 CPU-s each); grid-25, 15,000
+iterations, seed 0: 25/25, HQ 97.8 %, reverse KL 0.005 (~87 CPU-s). See
+benchmarks/bench_mode_collapse.py.
 
 No MNIST GAN is shipped yet: MLP GANs (784-256-256, z 64, lr 2e-4, batch 64, non-saturating and
 PacGAN m = 2) still put every one of 1,000 samples in one class (as read by classifier-mnist)
