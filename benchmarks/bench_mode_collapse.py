@@ -129,7 +129,8 @@ def main() -> None:
                     f"| {_ms([c.reverse_kl for c, _ in rows])} | {collapsed}/{args.seeds} "
                     f"| {_ms([s for _, s in rows], '{:.0f}')} |", flush=True,
                 )
-    print("\nPublished (PacGAN, Lin et al. 2018, Table 3/4; VEEGAN, Srivastava et al. 2017):")
+    print("\nPublished (as quoted in issue 10 from PacGAN, Lin et al. 2018, and VEEGAN, "
+          "Srivastava et al. 2017):")
     for method, toy, modes, hq, kl in PUBLISHED:
         print(f"| {toy} | {method} | {modes} | {hq} % | {'—' if kl is None else kl} |")
 
