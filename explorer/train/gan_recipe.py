@@ -16,9 +16,9 @@ current favourite mode). Measured on ring-8, seeds 0–4: 1.6 ± 0.5 of 8 modes;
 Healthy: the same game with balanced players (lr 1e-3 for both, 1 D step, batch 256) and both lrs
 decayed along a half cosine to 0.5 % (``lr_final``), so that late steps are small enough for G to
 settle within 3 std of the modes. Measured: ring-8, 8,000 iterations, seeds 0–4: 8.0 ± 0 modes,
-HQ 97.2 ± 1.2 %, reverse KL 0.08 ± 0.16 (one seed of five at 0.34, the others ≤ 0.011; 44 CPU-s
-each); grid-25, 15,000 iterations, seed 0: 25/25, HQ 97.8 %, reverse KL 0.005 (~87 CPU-s). See
-benchmarks/bench_mode_collapse.py.
+HQ 97.2 ± 1.2 %, reverse KL 0.08 ± 0.16 (seed 2 alone measured 0.34 — one uneven mode — and
+seeds 0, 1 ≤ 0.004; 44 CPU-s each); grid-25, 15,000 iterations, seed 0: 25/25, HQ 97.8 %,
+reverse KL 0.005 (~87 CPU-s). See benchmarks/bench_mode_collapse.py.
 
 No MNIST GAN is shipped yet: MLP GANs (784-256-256, z 64, lr 2e-4, batch 64, non-saturating and
 PacGAN m = 2) still put every one of 1,000 samples in one class (as read by classifier-mnist)
