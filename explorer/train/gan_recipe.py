@@ -21,8 +21,8 @@ seeds 0, 1 ≤ 0.004; 44 CPU-s each); grid-25, 15,000 iterations, seed 0: 25/25,
 reverse KL 0.005 (~87 CPU-s). See benchmarks/bench_mode_collapse.py.
 
 No MNIST GAN is shipped yet: MLP GANs (784-256-256, z 64, lr 2e-4, batch 64, non-saturating and
-PacGAN m = 2) still put every one of 1,000 samples in one class (as read by classifier-mnist)
-after 3,500 iterations; :class:`explorer.models.gan.ImageGAN` and
+PacGAN m = 2) still put all 1,000 samples in one class (as read by classifier-mnist) after 2,000
+(non-saturating) and 3,500 (PacGAN) iterations; :class:`explorer.models.gan.ImageGAN` and
 :func:`explorer.metrics.modes.class_histogram` are the pieces such a recipe would use.
 """
 
