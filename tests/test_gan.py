@@ -310,3 +310,43 @@ def test_non_saturating_covers_the_gentle_ring_in_a_few_seconds(seed: int) -> No
     drive(trainer, batches=300)
     coverage = _coverage(trainer)
     assert coverage.modes_captured >= 6 and coverage.hq_fraction > 0.4, coverage
+
+
+def test_cosine_lr_schedule_runs_from_the_set_lr_to_lr_final() -> None:
+    trainer = _trainer(n_iterations=10, lr_final=0.1, lr_g=1e-3, lr_d=2e-3)
+    assert trainer.lr_factor(0) == pytest.approx(1.0)
+    assert trainer.lr_factor(5) == pytest.approx(0.55)  # half way: the mean of 1 and 0.1
+    assert trainer.lr_factor(10) == pytest.approx(0.1)
+    assert trainer.lr_factor(20) == pytest.approx(0.1)
+    factors = [trainer.lr_factor(i) for i in range(11)]
+    assert all(a > b for a, b in zip(factors, factors[1:], strict=False))
+    trainer.run_batches(5)  # the 5th iteration ran at iteration index 4
+    assert trainer.opt_g.param_groups[0]["lr"] == pytest.approx(1e-3 * trainer.lr_factor(4))
+    assert trainer.opt_d.param_groups[0]["lr"] == pytest.approx(2e-3 * trainer.lr_factor(4))
+    constant = _trainer(n_iterations=10)
+    constant.run_batches(5)
+    assert constant.opt_g.param_groups[0]["lr"] == 1e-3  # lr_final = 1: the lr never changes
+    with pytest.raises(ConfigError, match="lr_final"):
+        _trainer(lr_final=1.5)
+
+
+def test_image_gan_trains_on_tensor_data_with_pixels_in_unit_range() -> None:
+    from explorer.models.gan import ImageGAN, TensorData
+
+    data = TensorData(torch.rand(50, 16, generator=torch.Generator().manual_seed(0)))
+    a = data.sample(8, torch.Generator().manual_seed(1))
+    assert torch.equal(a, data.sample(8, torch.Generator().manual_seed(1)))
+    assert all(any(torch.equal(row, x) for x in data.x) for row in a)  # rows of the data
+    model = build_gan(GANConfig(data_dim=16, output="sigmoid", **SMALL), 0, ImageGAN)
+    assert model.kind == "gan-mnist"
+    trainer = GANTrainer(model, data, GANTrainConfig(batch_size=8, monitor_every=0))
+    metrics = trainer.run_batches(5)
+    assert math.isfinite(metrics["d_loss"]) and math.isfinite(metrics["g_loss"])
+    x = model.sample(100)
+    assert x.shape == (100, 16) and x.min() >= 0 and x.max() <= 1
+    with pytest.raises(ConfigError, match="2-D data"):
+        trainer.warp_grid()
+    with pytest.raises(ConfigError, match="dimension 16"):
+        GANTrainer(build_gan(GANConfig(**SMALL)), data)
+    with pytest.raises(ConfigError, match="output"):
+        GANConfig(output="tanh").validate()

@@ -139,3 +139,35 @@ def test_reverse_kl_to_uniform_known_values():
 def test_bad_arguments_raise_config_error(call):
     with pytest.raises(ConfigError):
         call()
+
+
+def test_mode_coverage_monitor_reports_the_numbers_as_floats() -> None:
+    from explorer.metrics.modes import mode_coverage_monitor
+
+    monitor = mode_coverage_monitor(RING)
+    numbers = monitor(at_modes([0, 1, 2, 3]))
+    assert numbers == {"modes_captured": 4.0, "hq_fraction": 1.0,
+                       "reverse_kl": pytest.approx(math.log(2))}
+    far = monitor(torch.full((10, 2), 5.0))
+    assert far["modes_captured"] == 0.0 and far["hq_fraction"] == 0.0
+    assert math.isnan(far["reverse_kl"])
+
+
+def test_class_histogram_counts_the_classifiers_labels() -> None:
+    from explorer.metrics.modes import class_histogram
+
+    class Fixed:  # a "classifier" reading the first pixel as the digit
+        def predict(self, x):
+            return x[:, 0].round().long(), torch.ones(len(x))
+
+    images = torch.zeros(200, 784)
+    images[:100, 0] = 3.0
+    images[100:, 0] = 7.0
+    images[199, 0] = 1.0  # one stray sample: counted, but under 1 % of 200 is 2
+    out = class_histogram(images, Fixed())
+    assert out["counts"][3] == 100 and out["counts"][7] == 99 and out["counts"][1] == 1
+    assert out["classes_seen"] == 2
+    assert out["fractions"][3] == pytest.approx(0.5)
+    q = np.array(out["counts"], float) / 200
+    expected = float(np.sum(q[q > 0] * np.log(10 * q[q > 0])))
+    assert out["kl_to_uniform"] == pytest.approx(expected)

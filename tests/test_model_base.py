@@ -17,6 +17,7 @@ from explorer.models import (
     VAE,
     DigitClassifier,
     ExplorerModel,
+    ImageGAN,
     Samplable,
     get_model_class,
     has_capability,
@@ -29,7 +30,7 @@ from explorer.models.vae import VAEConfig
 
 def test_registry_is_a_plain_dict_of_every_family() -> None:
     assert MODEL_KINDS == {"rbm": RBM, "classifier": DigitClassifier, "vae": VAE, "dae": DAE,
-                           "gan-2d": GAN, "dga": DGA}
+                           "gan-2d": GAN, "gan-mnist": ImageGAN, "dga": DGA}
     assert get_model_class("rbm") is RBM
     with pytest.raises(ValueError, match="unknown model kind 'nade'; known"):
         get_model_class("nade")

@@ -144,3 +144,39 @@ def reverse_kl_to_uniform(counts: Any) -> float:
     q = counts / total
     terms = torch.where(q > 0, q * torch.log(q * counts.shape[0]), torch.zeros_like(q))
     return float(terms.sum().clamp_min(0.0))
+
+
+def mode_coverage_monitor(toy: Any, n_std: float = HQ_N_STD) -> Any:
+    """A :class:`~explorer.models.gan.GANTrainer` ``monitor`` for a Gaussian-mixture ``toy``
+    (anything with ``modes`` and ``mode_std``): samples (n, d) -> ``{"modes_captured",
+    "hq_fraction", "reverse_kl"}`` of :func:`mode_coverage` as floats (reverse KL NaN with no HQ
+    sample; the trainer leaves NaN numbers out)."""
+    modes, std = toy.modes, toy.mode_std
+
+    def monitor(samples: Any) -> dict[str, float]:
+        coverage = mode_coverage(samples, modes, std, n_std)
+        return {
+            "modes_captured": float(coverage.modes_captured),
+            "hq_fraction": coverage.hq_fraction,
+            "reverse_kl": coverage.reverse_kl,
+        }
+
+    return monitor
+
+
+def class_histogram(images: Any, classifier: Any) -> dict[str, Any]:
+    """The mode coverage of generated digits as read by a classifier: ``counts`` (10,) of the
+    classes ``classifier.predict`` gives the images (n, 784) in [0, 1], ``fractions`` = counts / n,
+    ``kl_to_uniform`` = KL(q ‖ u) of that histogram to the uniform 10 % (nats, in [0, log 10];
+    :func:`reverse_kl_to_uniform`), and ``classes_seen`` = classes with at least 1 % of the
+    images (so that one stray sample does not count as a captured digit)."""
+    images = torch.as_tensor(images, dtype=torch.float32)
+    labels, _ = classifier.predict(images)
+    counts = torch.bincount(labels.cpu(), minlength=10)[:10].to(torch.float64)
+    n = float(counts.sum())
+    return {
+        "counts": [int(c) for c in counts.tolist()],
+        "fractions": [float(c) / n for c in counts.tolist()],
+        "kl_to_uniform": reverse_kl_to_uniform(counts),
+        "classes_seen": int((counts >= 0.01 * n).sum()),
+    }

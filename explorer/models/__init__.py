@@ -17,12 +17,12 @@ from explorer.models.base import (
 from explorer.models.classifier import DigitClassifier
 from explorer.models.dae import DAE
 from explorer.models.dga import DGA
-from explorer.models.gan import GAN
+from explorer.models.gan import GAN, ImageGAN
 from explorer.models.rbm import RBM
 from explorer.models.vae import VAE
 
 MODEL_KINDS: dict[str, type[ExplorerModel]] = {
-    model.kind: model for model in (RBM, DigitClassifier, VAE, DAE, GAN, DGA)
+    model.kind: model for model in (RBM, DigitClassifier, VAE, DAE, GAN, ImageGAN, DGA)
 }
 
 
@@ -36,5 +36,5 @@ def get_model_class(kind: str) -> type[ExplorerModel]:
 __all__ = [
     "MODEL_KINDS", "ExplorerModel", "get_model_class", "has_capability", "Samplable",
     "SAMPLE", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
-    "DAE", "DGA", "GAN", "RBM", "DigitClassifier", "VAE",
+    "DAE", "DGA", "GAN", "ImageGAN", "RBM", "DigitClassifier", "VAE",
 ]

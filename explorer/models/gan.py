@@ -65,8 +65,13 @@ class GANConfig:
     d_hidden: int = 128  # units per hidden layer of the discriminator
     d_depth: int = 3  # hidden layers of the discriminator
     pack: int = 1  # m: samples per discriminator input (PacGAN; 1 = no packing)
+    output: str = "linear"  # G's last layer: "linear" (points) or "sigmoid" (pixels in [0, 1])
 
     def validate(self) -> None:
+        if self.output not in ("linear", "sigmoid"):
+            raise ConfigError(
+                f"GANConfig.output must be 'linear' or 'sigmoid', got {self.output!r}"
+            )
         _int_in(self.data_dim, "GANConfig.data_dim", 1, 4096)
         _int_in(self.z_dim, "GANConfig.z_dim", 1, 1024)
         for name in ("g_hidden", "d_hidden"):
@@ -87,11 +92,14 @@ def _mlp(
 
 
 class Generator(nn.Module):
-    """G: (n, z_dim) -> (n, data_dim), ``g_depth`` ReLU layers of ``g_hidden`` units, linear out."""
+    """G: (n, z_dim) -> (n, data_dim), ``g_depth`` ReLU layers of ``g_hidden`` units, then a
+    linear output layer (followed by a sigmoid when ``config.output`` is "sigmoid")."""
 
     def __init__(self, config: GANConfig) -> None:
         super().__init__()
         self.net = _mlp(config.z_dim, config.g_hidden, config.g_depth, config.data_dim, nn.ReLU)
+        if config.output == "sigmoid":
+            self.net.append(nn.Sigmoid())
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z)
@@ -145,11 +153,33 @@ class GAN(ExplorerModel):
         return self.discriminator(pack(x, self.config.pack))
 
 
-def build_gan(config: GANConfig | None = None, seed: int = 0) -> GAN:
-    """A GAN with PyTorch's default initialisation drawn as after ``torch.manual_seed(seed)``,
-    without touching anybody else's random stream."""
+class ImageGAN(GAN):
+    """The same nets for flattened images (kind "gan-mnist": data_dim 784, sigmoid output so a
+    sample is 784 pixel values in [0, 1]); trained by :class:`GANTrainer` on a
+    :class:`TensorData`. ``discriminator_grid`` and ``warp_grid`` are for 2-D data only."""
+
+    kind = "gan-mnist"
+
+
+def build_gan(config: GANConfig | None = None, seed: int = 0, cls: type[GAN] = GAN) -> GAN:
+    """A GAN (or ``cls``, e.g. :class:`ImageGAN`) with PyTorch's default initialisation drawn as
+    after ``torch.manual_seed(seed)``, without touching anybody else's random stream."""
     with seeded_global_rng(seed):
-        return GAN(config or GANConfig())
+        return cls(config or GANConfig())
+
+
+class TensorData:
+    """Training data held in a tensor (N, d), sampled like a toy: ``sample(n, generator)`` draws
+    n rows uniformly with replacement (each minibatch independent, as the toys' draws are)."""
+
+    def __init__(self, x: torch.Tensor, name: str = "tensor-data") -> None:
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ConfigError(f"TensorData needs an (N, d) tensor with N ≥ 1, got {tuple(x.shape)}")
+        self.x, self.name = x.float(), name
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        index = torch.randint(0, self.x.shape[0], (n,), generator=generator)
+        return self.x[index.to(self.x.device)]
 
 
 # ----------------------------------------------------------------------------- training
@@ -174,6 +204,10 @@ class GANTrainConfig:
     unroll_backprop: bool = True  # differentiate through the unrolled steps (Metz et al.)
     gp_weight: float = 0.1  # λ of WGAN-GP (0.1 here: see GANTrainer's docstring; paper: 10)
     r1_gamma: float = 0.1  # γ of R1: D's loss gets (γ/2) E‖∇_x D(x)‖² on real data
+    # Learning-rate schedule: both lrs follow a half cosine from their value at iteration 0 to
+    # ``lr_final`` × it at ``n_iterations`` (1.0 = constant, the default). Late small steps let G
+    # settle within 3 std (0.03) of ring-8's modes, which the HQ share needs.
+    lr_final: float = 1.0
     iterations_per_step: int = 100  # iterations per ``step()`` (the contract's "epoch")
     monitor_every: int = 100  # call the trainer's ``monitor`` every N iterations; 0 = never
     monitor_samples: int = 2500  # fresh samples it gets (2,500: the mode-coverage protocol)
@@ -192,6 +226,7 @@ class GANTrainConfig:
             raise ConfigError(f"unroll_backprop must be a bool, got {self.unroll_backprop!r}")
         _float_in(self.gp_weight, "gp_weight", 0.0, 1e4, open_low=False)
         _float_in(self.r1_gamma, "r1_gamma", 0.0, 1e4, open_low=False)
+        _float_in(self.lr_final, "lr_final", 0.0, 1.0, open_low=False)
         _int_in(self.iterations_per_step, "iterations_per_step", 1, 1_000_000)
         _int_in(self.monitor_every, "monitor_every", 0, 10_000_000)
         _int_in(self.monitor_samples, "monitor_samples", 1, 1_000_000)
@@ -219,7 +254,7 @@ class GANTrainer:
     def __init__(
         self,
         model: GAN,
-        toy: Toy,
+        toy: Toy | TensorData,
         config: GANTrainConfig | None = None,
         generator: torch.Generator | None = None,
         monitor: Callable[[torch.Tensor], Mapping[str, float]] | None = None,
@@ -232,8 +267,10 @@ class GANTrainer:
             raise ConfigError(f"objective {config.objective!r} needs GANConfig.pack ≥ 2, got {m}")
         if config.batch_size % m:
             raise ConfigError(f"batch_size {config.batch_size} is not a multiple of pack {m}")
-        if model.config.data_dim != 2:
-            raise ConfigError("GANTrainer trains on 2-D toys: GANConfig.data_dim must be 2")
+        probe = toy.sample(1, torch.Generator().manual_seed(0))  # its own stream: no side effect
+        if probe.shape[-1] != model.config.data_dim:
+            raise ConfigError(f"the data have dimension {probe.shape[-1]} but GANConfig.data_dim "
+                              f"is {model.config.data_dim}")
         self.model, self.toy, self.config = model, toy, config
         self.device = next(model.parameters()).device
         self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
@@ -258,6 +295,20 @@ class GANTrainer:
     def done(self) -> bool:
         return self.iteration >= self.config.n_iterations
 
+    @property
+    def fraction_done(self) -> float:
+        """Iterations done over ``n_iterations``, in [0, 1] (a progress bar's value)."""
+        return min(1.0, self.iteration / self.config.n_iterations)
+
+    @property
+    def total_batches(self) -> int:
+        """``n_iterations`` (with :attr:`batches_done`: a live driver never runs past the end)."""
+        return self.config.n_iterations
+
+    @property
+    def batches_done(self) -> int:
+        return self.iteration
+
     def step(self) -> dict[str, float]:
         """``iterations_per_step`` iterations (see :meth:`run_batches`)."""
         return self.run_batches(self.config.iterations_per_step)
@@ -278,9 +329,27 @@ class GANTrainer:
             result.update(self.monitor_history[-1][1])
         return result
 
+    def lr_factor(self, iteration: int | None = None) -> float:
+        """The schedule's multiplier of both lrs at ``iteration`` (default: the current one):
+        ``lr_final + (1 − lr_final)·(1 + cos(π·t))/2`` with t = iteration / n_iterations clipped
+        to [0, 1] — 1 at the start, ``lr_final`` at ``n_iterations`` and after."""
+        it = self.iteration if iteration is None else iteration
+        t = min(1.0, max(0.0, it / self.config.n_iterations))
+        final = self.config.lr_final
+        return final + (1.0 - final) * 0.5 * (1.0 + math.cos(math.pi * t))
+
+    def _apply_schedule(self) -> None:
+        factor = self.lr_factor()
+        for opt, lr in ((self.opt_d, self.config.lr_d), (self.opt_g, self.config.lr_g)):
+            for group in opt.param_groups:
+                group["lr"] = lr * factor
+
     def train_iteration(self) -> dict[str, float]:
         """``d_steps`` D updates then one G update (the last D update's numbers are reported);
-        the monitor's numbers when the iteration count reaches a multiple of ``monitor_every``."""
+        the monitor's numbers when the iteration count reaches a multiple of ``monitor_every``.
+        The lrs are set by the schedule (:meth:`lr_factor`) first."""
+        if self.config.lr_final != 1.0:
+            self._apply_schedule()
         metrics: dict[str, float] = {}
         for _ in range(self.config.d_steps):
             d_metrics = self.step_d()
@@ -369,6 +438,10 @@ class GANTrainer:
         return metrics
 
     # -- what the app draws --------------------------------------------------------------
+    def _need_plane(self) -> None:
+        if self.model.config.data_dim != 2:
+            raise ConfigError("the plane's pictures need 2-D data (GANConfig.data_dim = 2)")
+
     @torch.no_grad()
     def eval_samples(self, n: int | None = None) -> torch.Tensor:
         """n (default ``monitor_samples``) fresh samples G(z), (n, 2) on the CPU, from the
@@ -379,7 +452,8 @@ class GANTrainer:
     def discriminator_grid(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """D's output on the grid (x = xs[j], y = ys[i]), shape (H, W) = (len(ys), len(xs)):
         the probability D(x) = σ(a) that a point is real, or the raw critic score for WGAN-GP.
-        With packing, D judges a pack of ``pack`` copies of the point."""
+        With packing, D judges a pack of ``pack`` copies of the point. 2-D data only."""
+        self._need_plane()
         gx, gy = torch.meshgrid(torch.as_tensor(ys), torch.as_tensor(xs), indexing="ij")
         points = torch.stack([gy.reshape(-1), gx.reshape(-1)], dim=1).float().to(self.device)
         packed = points.repeat(1, self.model.config.pack)  # (HW, m·2): m copies per row
@@ -410,7 +484,9 @@ class GANTrainer:
         """G's image of an n×n grid of z on [−radius, radius]² (z ~ N(0, I) puts 99.7 % of each
         coordinate inside ±3): (n, n, 2), out[i, j] = G(z) with z₁ = u[j], z₂ = u[i]. For z_dim > 2
         the grid spans the first two coordinates and the others are held at 0, their mean (a
-        2-D slice through z-space); for z_dim 1 it is G of the line, repeated on each row."""
+        2-D slice through z-space); for z_dim 1 it is G of the line, repeated on each row.
+        2-D data only."""
+        self._need_plane()
         _int_in(n, "n", 2, 1000)
         u = torch.linspace(-radius, radius, n)
         zi, zj = torch.meshgrid(u, u, indexing="ij")

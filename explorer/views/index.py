@@ -73,6 +73,17 @@ def _ladder_picture() -> str:
     return "".join(bars)
 
 
+def _modes_picture() -> str:
+    import math
+
+    dots = []
+    for k in range(8):
+        cx, cy = 100 + 26 * math.cos(2 * math.pi * k / 8), 33 + 26 * math.sin(2 * math.pi * k / 8)
+        dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#1f77b4"/>')
+    dots.append('<circle cx="126" cy="33" r="7" fill="#d62728" opacity="0.8"/>')
+    return "".join(dots)
+
+
 APPS = (
     AppCard("inpainting.ipynb", "Inpainting by clicking",
             "Clamp half a digit and watch an RBM's Gibbs chains fill in the rest.",
@@ -88,6 +99,10 @@ APPS = (
             "Step a denoising autoencoder's chain sub-step by sub-step: its arrows against the "
             "true score in 2-D, walk-back vs plain, and clamped digits (fig. 20.12).",
             "§20.11.1–3 · denoising autoencoders, walk-back", _chain_picture()),
+    AppCard("mode_collapse.ipynb", "Mode collapse",
+            "Train GANs live on 2-D mixtures, watch one drop modes and PacGAN keep them, with "
+            "the modes-captured, HQ and reverse-KL numbers of the literature.",
+            "§20.10.4 · GAN objectives, mode collapse", _modes_picture()),
     AppCard("evaluation.ipynb", "Evaluating generative models",
             "Samples beside their nearest training digits, one log-likelihood table (AIS, "
             "IWAE, importance sampling) under two binarizations, and a deep DGA's Table 1.",
