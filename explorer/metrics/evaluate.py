@@ -12,6 +12,7 @@ from typing import Any
 
 from explorer.errors import ConfigError
 from explorer.metrics.classifier_eval import evaluate_classifier
+from explorer.metrics.dbm_eval import evaluate_dbm
 from explorer.metrics.rbm_eval import evaluate_rbm
 from explorer.metrics.vae_eval import evaluate_vae
 
@@ -20,6 +21,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "rbm": evaluate_rbm,
     "classifier": evaluate_classifier,
     "vae": evaluate_vae,
+    "dbm": evaluate_dbm,
 }
 
 
