@@ -13,6 +13,7 @@ from typing import Any
 from explorer.errors import ConfigError
 from explorer.metrics.classifier_eval import evaluate_classifier
 from explorer.metrics.dbm_eval import evaluate_dbm
+from explorer.metrics.nade_eval import evaluate_nade
 from explorer.metrics.rbm_eval import evaluate_rbm
 from explorer.metrics.vae_eval import evaluate_vae
 
@@ -22,6 +23,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "classifier": evaluate_classifier,
     "vae": evaluate_vae,
     "dbm": evaluate_dbm,
+    "nade": evaluate_nade,
 }
 
 

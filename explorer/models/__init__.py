@@ -18,11 +18,12 @@ from explorer.models.classifier import DigitClassifier
 from explorer.models.dae import DAE
 from explorer.models.dbm import DBM
 from explorer.models.gan import GAN
+from explorer.models.nade import NADE
 from explorer.models.rbm import RBM
 from explorer.models.vae import VAE
 
 MODEL_KINDS: dict[str, type[ExplorerModel]] = {
-    model.kind: model for model in (RBM, DigitClassifier, VAE, DAE, GAN, DBM)
+    model.kind: model for model in (RBM, DigitClassifier, VAE, DAE, GAN, DBM, NADE)
 }
 
 
@@ -36,5 +37,5 @@ def get_model_class(kind: str) -> type[ExplorerModel]:
 __all__ = [
     "MODEL_KINDS", "ExplorerModel", "get_model_class", "has_capability", "Samplable",
     "SAMPLE", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
-    "DAE", "DBM", "GAN", "RBM", "DigitClassifier", "VAE",
+    "DAE", "DBM", "GAN", "NADE", "RBM", "DigitClassifier", "VAE",
 ]

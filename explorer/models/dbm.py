@@ -182,7 +182,7 @@ def _all_binary_states(n: int, dtype=torch.float32, device=None) -> torch.Tensor
 # -- training ------------------------------------------------------------------------------------
 @dataclass
 class DBMTrainConfig:
-    pretrain_epochs: int = 10  # CD-1 epochs for each of the two RBMs (layer-wise pre-training)
+    pretrain_epochs: int = 20  # CD-1 epochs for each of the two RBMs (layer-wise pre-training)
     epochs: int = 20  # joint epochs (variational SML, algorithm 20.1)
     batch_size: int = 100
     pretrain_lr: float = 0.05

@@ -1,6 +1,6 @@
 """The recipe for ``dbm-mnist``: a 784-500-200 binary DBM (§20.4) on the embedded train split.
 
-Greedy layer-wise pre-training (two RBMs, 10 CD-1 epochs each, with the doubling trick), then
+Greedy layer-wise pre-training (two RBMs, 20 CD-1 epochs each, with the doubling trick), then
 joint variational SML (algorithm 20.1: 10 mean-field iterations for the positive phase, 100
 persistent chains, one Gibbs sweep per update). Sizes: h¹ has 500 units like ``rbm-mnist``, so
 the two models compare at equal first-layer width; h² has 200 so the file stays under 2 MB and a
@@ -45,4 +45,4 @@ def _dbm_mnist(request: TrainRequest, epochs: int, callback: ProgressCallback | 
 
 
 DBM_MNIST = Recipe("dbm-mnist", "deep Boltzmann machine 784-500-200, pre-trained + joint SML",
-                   30, _dbm_mnist)
+                   50, _dbm_mnist)
