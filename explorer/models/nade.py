@@ -191,7 +191,7 @@ class NADE(ExplorerModel):
 # -- training -------------------------------------------------------------------------------------
 @dataclass
 class NADETrainConfig:
-    epochs: int = 150
+    epochs: int = 400
     batch_size: int = 100
     lr: float = 1e-3  # Adam, cosine-decayed to 0 over the epochs
     weight_decay: float = 0.0

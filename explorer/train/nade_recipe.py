@@ -42,5 +42,5 @@ def _nade_mnist(request: TrainRequest, epochs: int, callback: ProgressCallback |
     )
 
 
-NADE_MNIST = Recipe("nade-mnist", "orderless NADE 784-256-784, exact conditionals", 150,
+NADE_MNIST = Recipe("nade-mnist", "orderless NADE 784-256-784, exact conditionals", 400,
                     _nade_mnist)
