@@ -1,6 +1,6 @@
 """Inpainting with every model: classifier agreement, Gibbs throughput, compare-all step time.
 
-    .venv/bin/python benchmarks/bench_inpainting_models.py [--quick] [--part agreement|gibbs|compare]
+    .venv/bin/python benchmarks/bench_inpainting_models.py [--quick] [--part NAME]
 
 1. Agreement: the shipped classifier reads each completion of the first 500 test digits
    (threshold-binarized embedded split), per model × mask (right-half, bottom-half, random-50),
