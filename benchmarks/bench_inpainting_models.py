@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 
 import numpy as np
 import torch
@@ -52,14 +53,13 @@ def agreement_table(n_digits: int = N_DIGITS) -> dict[str, dict[str, float]]:
     for name in inpainting_models():
         model = load_pretrained(name, device="cpu")
         if model.kind == "nade":
-            variants.append((f"{name} (raster order)", lambda m=model, *a: NADESampler(m, *a), 1))
+            variants.append((f"{name} (raster order)", partial(NADESampler, model), 1))
             variants.append((f"{name} (random order)",
-                             lambda m=model, *a: NADESampler(m, *a, order="random"), 1))
+                             partial(NADESampler, model, order="random"), 1))
             continue
-        variants.append((name, lambda m=model, *a: conditional_sampler(m, *a), N_STEPS))
+        variants.append((name, partial(conditional_sampler, model), N_STEPS))
         if model.kind == "dbm":
-            variants.append((f"{name} (mean field)",
-                             lambda m=model, *a: MeanFieldDBMChain(m, *a), 50))
+            variants.append((f"{name} (mean field)", partial(MeanFieldDBMChain, model), 50))
     table: dict[str, dict[str, float]] = {}
     table["ceiling: the originals"] = {mask: read(images) for mask in MASKS}
     table["baseline: free pixels blank"] = {

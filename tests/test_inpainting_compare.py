@@ -124,3 +124,29 @@ def test_shipped_cards_have_their_metrics(name: str) -> None:
     assert 0 < card["metrics"]["inpaint_right_half_agreement_500"] <= 1
     if name == "nade-mnist":
         assert card["metrics"]["test_log_likelihood_raster"] < 0
+
+
+def test_a_dae_shows_its_corrupted_input_and_reconstruction() -> None:
+    """Diagnostics.images of the DAE chain (x̃ and the reconstruction) reach both views."""
+    from explorer.models.dae import DAE, DAEConfig
+    from explorer.sampling.dae_chain import DAEChain
+    from explorer.views.inpainting.compare import ModelRow
+    from explorer.views.inpainting.panels import ChainsPanel
+
+    model = DAE(DAEConfig(data="mnist", hidden=[16], corruption="salt-and-pepper", noise=0.2,
+                          reconstruction="bernoulli"))
+    mask = make_mask("right-half")
+    chain = DAEChain(model, np.ones(784), mask, 3, torch.Generator().manual_seed(0))
+    assert chain.diagnostics().images == {}
+    chain.step()
+    images = chain.diagnostics().images
+    assert list(images) == ["x̃ (corrupted)", "reconstruction E[x | ω]"]
+    assert torch.equal(images["reconstruction E[x | ω]"][:, ~torch.from_numpy(mask)],
+                       chain.probabilities[:, ~torch.from_numpy(mask)])
+    panel = ChainsPanel()
+    panel.restart(chain)
+    panel.show(chain, chain.probabilities.numpy(), ["c"] * 3, mask=mask)
+    assert panel.images_view.n_images == 2 and panel.images_view.layout.display is None
+    row = ModelRow("dae", "dae")
+    row.show(chain, None, None, mask)
+    assert row.images.n_images == 2

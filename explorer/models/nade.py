@@ -21,6 +21,7 @@ full ancestral pass over D free pixels costs O(D·H) per digit, as in the origin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -223,11 +224,16 @@ def orderless_loss(model: NADE, x: torch.Tensor, generator: torch.Generator | No
 
 
 class NADETrainer:
-    """Adam on :func:`orderless_loss`; each ``step()`` is one epoch (the trainer contract)."""
+    """Adam on :func:`orderless_loss`; each ``step()`` is one epoch (the trainer contract).
+    ``batch_transform(x, generator)``, if given, makes each minibatch afresh (data augmentation);
+    the data's mean initialises the output biases either way."""
 
-    def __init__(self, model: NADE, data: torch.Tensor, config: NADETrainConfig) -> None:
+    def __init__(self, model: NADE, data: torch.Tensor, config: NADETrainConfig,
+                 batch_transform: Callable[[torch.Tensor, torch.Generator | None], torch.Tensor]
+                 | None = None) -> None:
         config.validate()
         self.model, self.config = model, config
+        self.batch_transform = batch_transform  # e.g. random distortions, then a threshold
         self.data = data.to(model.device)
         self.generator = torch.Generator(device=model.device).manual_seed(config.seed)
         with torch.no_grad():
@@ -252,6 +258,8 @@ class NADETrainer:
         self.model.train()
         for batch, start in enumerate(range(0, len(order), cfg.batch_size), start=1):
             x = self.data[order[start : start + cfg.batch_size]]
+            if self.batch_transform is not None:
+                x = self.batch_transform(x, self.generator)
             loss = orderless_loss(self.model, x, self.generator).mean()
             ensure_finite({"loss": float(loss.detach())}, "NADE",
                           f"epoch {self.epoch + 1}, batch {batch}",

@@ -1,7 +1,10 @@
 """The recipe for ``nade-mnist``: an orderless NADE (784-256-784, ReLU) on the embedded train split.
 
 Uria, Murray & Larochelle's (2014) training on random masks (:func:`explorer.models.nade.
-orderless_loss`), Adam, batch 100, lr 1e-3 cosine-decayed. 256 hidden units keep the file near
+orderless_loss`), Adam, batch 100, lr 1e-3 cosine-decayed over 400 epochs. Every minibatch is a
+fresh random distortion of the grey-level train digits, thresholded (the ``vae2d-mnist``
+recipe's distortions, :mod:`explorer.data.augment`): without it the 4,000 digits are learnt by
+heart (orderless train NLL 85 nats, test 97 over random orderings). 256 hidden units keep the file near
 2.4 MB and a run to a few minutes on one core. The card's metrics (exact test log-likelihoods,
 right-half inpainting agreement) come from :func:`explorer.metrics.nade_eval.nade_metrics`, the
 function ``explorer eval`` uses.
@@ -24,18 +27,25 @@ def _nade_mnist(request: TrainRequest, epochs: int, callback: ProgressCallback |
     from explorer.models.base import seeded_global_rng
     from explorer.models.nade import NADE, NADEConfig, NADETrainConfig, NADETrainer
 
+    from explorer.data.augment import DistortThenThreshold
+    from explorer.train.vae_recipe import VAE2D_DISTORTION
+
     device = resolve_device(request.device)
-    train_x, _ = mnist_tensors(request.data, "train", device)
+    train_grey, _ = mnist_tensors(request.data, "train", device, binarize=False)
     test_images, test_labels = load_mnist("test", binarize=True, source=request.data)
     with seeded_global_rng(request.seed):  # the initial weights
         model = NADE(NADEConfig(n_visible=784, n_hidden=256)).to(device)
     train_config = NADETrainConfig(epochs=epochs, seed=request.seed)
-    run = drive(NADETrainer(model, train_x, train_config), epochs, callback)
+    trainer = NADETrainer(model, train_grey, train_config,
+                          batch_transform=DistortThenThreshold(VAE2D_DISTORTION))
+    run = drive(trainer, epochs, callback)
     return TrainResult(
         model,
         split_info(request.data),
         {"epochs": len(run.history), "seed": request.seed, "seconds": round(run.seconds, 1),
          "trainer": "orderless NADE on random masks (Uria et al. 2014), Adam",
+         "augmentation": "a fresh random distortion of the grey-level train digits per "
+                         "minibatch (the vae2d-mnist recipe's), then threshold 0.5",
          "config": dataclasses.asdict(train_config),
          "last_epoch": round_metrics(run.history[-1])},
         round_metrics(nade_metrics(model, test_images, test_labels, seed=request.seed)),
