@@ -23,11 +23,10 @@ from explorer.train.request import Recipe, TrainRequest, TrainResult, mnist_tens
 def _nade_mnist(request: TrainRequest, epochs: int, callback: ProgressCallback | None
                 ) -> TrainResult:
     from explorer.data import load_mnist, split_info
+    from explorer.data.augment import DistortThenThreshold
     from explorer.metrics.nade_eval import nade_metrics
     from explorer.models.base import seeded_global_rng
     from explorer.models.nade import NADE, NADEConfig, NADETrainConfig, NADETrainer
-
-    from explorer.data.augment import DistortThenThreshold
     from explorer.train.vae_recipe import VAE2D_DISTORTION
 
     device = resolve_device(request.device)
