@@ -5,9 +5,9 @@ orderless_loss`), Adam, batch 100, lr 1e-3 cosine-decayed over 400 epochs. Every
 fresh random distortion of the grey-level train digits, thresholded (the ``vae2d-mnist``
 recipe's distortions, :mod:`explorer.data.augment`): without it the 4,000 digits are learnt by
 heart (orderless train NLL 85 nats, test 97 over random orderings). 256 hidden units keep the
-file near 2.4 MB and a run to a few minutes on one core. The card's metrics (exact test log-likelihoods,
-right-half inpainting agreement) come from :func:`explorer.metrics.nade_eval.nade_metrics`, the
-function ``explorer eval`` uses.
+file near 2.4 MB and a run to ~10 minutes on one core. The card's metrics (exact test
+log-likelihoods, right-half inpainting agreement) come from
+:func:`explorer.metrics.nade_eval.nade_metrics`, the function ``explorer eval`` uses.
 """
 
 from __future__ import annotations
