@@ -25,6 +25,7 @@ from persistent Gibbs chains. Shapes: W¹ (V, H1), W² (H1, H2); batches are (B,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -240,13 +241,20 @@ class DBMTrainer:
     """Greedy layer-wise pre-training, then variational SML (algorithm 20.1); see module doc.
 
     Each ``step()`` is one epoch: the first ``step()`` runs the whole pre-training (both RBMs)
-    and composes the DBM (its metrics say so), then each further one is one joint epoch."""
+    and composes the DBM (its metrics say so), then each further one is one joint epoch.
+    ``data`` may be grey levels: pre-training and the monitors use them thresholded at 0.5, and
+    ``batch_transform(x, generator)`` (e.g. random distortions, then a threshold), if given,
+    makes each joint minibatch from them afresh."""
 
-    def __init__(self, model: DBM, data: torch.Tensor, config: DBMTrainConfig) -> None:
+    def __init__(self, model: DBM, data: torch.Tensor, config: DBMTrainConfig,
+                 batch_transform: Callable[[torch.Tensor, torch.Generator | None], torch.Tensor]
+                 | None = None) -> None:
         config.validate()
         self.model, self.config = model, config
         self.device = model.device
-        self.data = data.to(self.device)  # (N, V) in {0, 1}
+        self.data = data.to(self.device)  # (N, V) in [0, 1]: binary, or grey levels
+        self.binary = (self.data >= 0.5).to(self.data.dtype)  # pre-training and monitors
+        self.batch_transform = batch_transform  # joint phase: each minibatch made afresh
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.epoch = 0
         self.pretrained = config.pretrain_epochs == 0
@@ -268,22 +276,22 @@ class DBMTrainer:
         RBMs' biases for h¹)."""
         cfg, model, gen = self.config, self.model, self.generator
         h1_size, h2_size = model.config.n_hidden1, model.config.n_hidden2
-        w1, b, c1_bottom = pretrain_rbm(self.data, h1_size, cfg.pretrain_epochs, cfg.pretrain_lr,
+        w1, b, c1_bottom = pretrain_rbm(self.binary, h1_size, cfg.pretrain_epochs, cfg.pretrain_lr,
                                         cfg.batch_size, gen, up=2.0)
-        h1_data = bernoulli(torch.sigmoid(2 * (self.data @ w1) + c1_bottom), gen)
+        h1_data = bernoulli(torch.sigmoid(2 * (self.binary @ w1) + c1_bottom), gen)
         w2, c1_top, c2 = pretrain_rbm(h1_data, h2_size, cfg.pretrain_epochs, cfg.pretrain_lr,
                                       cfg.batch_size, gen, down=2.0)
         for param, value in zip(self._params(), (w1, w2, b, (c1_bottom + c1_top) / 2, c2),
                                 strict=True):
             param.copy_(value)
         self.pretrained = True
-        recon = model.prob_v(model.mean_field(self.data[:1000], 1)[0])
-        return {"pretrain_recon_error": float(((recon - self.data[:1000]) ** 2).sum(1).mean())}
+        recon = model.prob_v(model.mean_field(self.binary[:1000], 1)[0])
+        return {"pretrain_recon_error": float(((recon - self.binary[:1000]) ** 2).sum(1).mean())}
 
     def _init_fantasy(self) -> None:
         idx = torch.randint(0, len(self.data), (self.config.n_persistent,),
                             generator=self.generator, device=self.device)
-        self.fantasy_v = self.data[idx].clone()
+        self.fantasy_v = self.binary[idx].clone()
         self.fantasy_h2 = bernoulli(self.model.mean_field(self.fantasy_v, 2)[1], self.generator)
 
     @torch.no_grad()
@@ -302,7 +310,10 @@ class DBMTrainer:
         order = torch.randperm(len(self.data), generator=self.generator, device=self.device)
         recon_total = 0.0
         for batch, start in enumerate(range(0, len(order), cfg.batch_size), start=1):
-            v = self.data[order[start : start + cfg.batch_size]]
+            v = self.binary[order[start : start + cfg.batch_size]]
+            if self.batch_transform is not None:
+                v = self.batch_transform(self.data[order[start : start + cfg.batch_size]],
+                                         self.generator)
             h1, h2 = model.mean_field(v, cfg.mean_field_iters)  # positive phase
             for _ in range(cfg.k):  # negative phase: persistent chains
                 self.fantasy_v, fh1, self.fantasy_h2, _, _ = model.gibbs_step(
@@ -322,7 +333,7 @@ class DBMTrainer:
                           f"lower the lr (now {cfg.lr:g})")
             recon_total += float(((model.prob_v(h1) - v) ** 2).sum())
         self.epoch += 1
-        sub = self.data[:1000]
+        sub = self.binary[:1000]
         q1, q2 = model.mean_field(sub, cfg.mean_field_iters)
         return {**extra, "recon_error": recon_total / len(self.data),
                 "elbo_plus_log_z": float(model.elbo_unnormalized(sub, q1, q2).mean())}
