@@ -3,9 +3,9 @@
 Greedy layer-wise pre-training (two RBMs, 20 CD-1 epochs each, with the doubling trick), then
 joint variational SML (algorithm 20.1: 10 mean-field iterations for the positive phase, 100
 persistent chains, one Gibbs sweep per update), each joint minibatch a fresh random distortion
-of the grey-level train digits, thresholded (as for ``vae2d-mnist``). Sizes: h¹ has 500 units like ``rbm-mnist``, so
-the two models compare at equal first-layer width; h² has 200 so the file stays under 2 MB and a
-run takes a few minutes on one core. The card's metrics come from
+of the grey-level train digits, thresholded (as for ``vae2d-mnist``). Sizes: h¹ has 500 units
+like ``rbm-mnist``, so the two models compare at equal first-layer width; h² has 200 so the file
+stays under 2 MB and a run takes a few minutes on one core. The card's metrics come from
 :func:`explorer.metrics.dbm_eval.dbm_metrics`, the function ``explorer eval`` uses.
 """
 
