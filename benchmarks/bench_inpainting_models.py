@@ -53,9 +53,9 @@ def agreement_table(n_digits: int = N_DIGITS) -> dict[str, dict[str, float]]:
     for name in inpainting_models():
         model = load_pretrained(name, device="cpu")
         if model.kind == "nade":
-            variants.append((f"{name} (raster order)", partial(NADESampler, model), 1))
-            variants.append((f"{name} (random order)",
-                             partial(NADESampler, model, order="random"), 1))
+            for order in ("random-shared", "random", "raster"):
+                variants.append((f"{name} ({order} order)",
+                                 partial(NADESampler, model, order=order), 1))
             continue
         variants.append((name, partial(conditional_sampler, model), N_STEPS))
         if model.kind == "dbm":

@@ -89,7 +89,7 @@ def test_sampler_draws_the_exact_conditional_and_reports_its_log_prob():
     assert torch.equal(d.energy, -sampler.log_prob)
 
 
-@pytest.mark.parametrize("order", ["raster", "random"])
+@pytest.mark.parametrize("order", ["raster", "random", "random-shared"])
 def test_clamped_pixels_never_change_and_probabilities_sit_at_their_pixels(order):
     model = NADE(NADEConfig(n_visible=784, n_hidden=16))
     rng = np.random.default_rng(0)

@@ -18,8 +18,8 @@ N_ORDERINGS = 4
 def nade_metrics(model, images: np.ndarray, labels: np.ndarray, seed: int = 0,
                  n_agreement: int = 500) -> dict[str, float]:
     """``test_log_likelihood_raster``, ``test_log_likelihood_4_random_orderings`` and
-    ``inpaint_right_half_agreement_500`` (one exact sample per digit — the sampler's 200 steps
-    are independent draws, the last is read — on the first ``n_agreement`` digits)."""
+    ``inpaint_right_half_agreement_500`` (one exact sample per digit, in the sampler's default
+    order — a random ordering of the free pixels — on the first ``n_agreement`` digits)."""
     from explorer.metrics.inpainting import inpainting_agreement
     from explorer.weights import load_pretrained
 

@@ -31,7 +31,7 @@ from torch import nn
 from explorer.errors import ConfigError
 from explorer.models.base import SAMPLE, ExplorerModel, ensure_finite
 
-ORDERS = ("raster", "random")
+ORDERS = ("raster", "random", "random-shared")
 
 
 @dataclass
@@ -97,6 +97,8 @@ class NADE(ExplorerModel):
             key = torch.arange(n_vis, device=free.device, dtype=torch.float32).expand(n_rows, -1)
         elif order == "random":
             key = torch.rand(n_rows, n_vis, generator=generator, device=free.device)
+        elif order == "random-shared":
+            key = torch.rand(n_vis, generator=generator, device=free.device).expand(n_rows, -1)
         else:
             raise ConfigError(f"order must be one of {ORDERS}, got {order!r}")
         key = torch.where(free, key, torch.full_like(key, float("inf")))
@@ -160,7 +162,9 @@ class NADE(ExplorerModel):
                      generator: torch.Generator | None = None) -> NADEDraw:
         """An exact sample of x_free ~ p(x_free | x_clamped) for each row, in one ancestral pass
         over its free pixels (``order``: "raster" = top-left to bottom-right, "random" = a fresh
-        uniformly random ordering per row), with its exact log-probability under that order."""
+        uniformly random ordering per row, "random-shared" = one fresh uniformly random ordering
+        of the pixels for all rows — rows with the same free pixels then share the fast pass),
+        with its exact log-probability under that order."""
         mask = clamp_mask.to(torch.bool).expand_as(x)
         return self._ancestral(x, mask, self._free_order(mask, order, generator), generator, True)
 
