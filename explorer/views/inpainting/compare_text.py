@@ -11,10 +11,9 @@ EXPLANATION = (
     "current probabilities and, under each, the digit a classifier reads in the completion. "
     "Gibbs chains (RBM, DBM) and the DAE walk through completions step by step; NADE draws a "
     "fresh <i>exact</i> sample of p(x<sub>free</sub> | x<sub>clamped</sub>) at every step, in one "
-    "ancestral pass over the free pixels (in a fresh random order each step), so it needs no burn-in and gives each "
-    "completion's exact log-probability.</div>")
+    "ancestral pass over the free pixels (in a fresh random order each step), so it needs no "
+    "burn-in and gives each completion's exact log-probability.</div>")
 SPEED_LABEL = "Steps/s"
-LOADING = "Loading every model that can inpaint…"
 NO_MODELS = "no pretrained model offers a conditional sampler, so there is nothing to compare"
 RUNNING = "Running all rows… press Pause to stop."
 RESET = "All rows reset to step 0."
