@@ -170,3 +170,20 @@ def test_training_runs_and_improves_the_bound():
         last = trainer.step()
     assert last["recon_error"] < 16 * 0.25  # better than predicting ½ everywhere
     assert np.isfinite(last["elbo_plus_log_z"])
+
+
+def test_a_batch_transform_makes_each_joint_minibatch():
+    gen = torch.Generator().manual_seed(0)
+    grey = torch.rand(200, 16, generator=gen)
+    seen = []
+
+    def transform(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        seen.append(len(x))
+        return (x >= 0.5).float()
+
+    model = DBM(DBMConfig(n_visible=16, n_hidden1=8, n_hidden2=4))
+    trainer = DBMTrainer(model, grey, DBMTrainConfig(pretrain_epochs=1, epochs=1, batch_size=50,
+                                                     n_persistent=20), batch_transform=transform)
+    trainer.step()
+    assert seen == [50, 50, 50, 50]
+    assert torch.equal(trainer.binary, (grey >= 0.5).float())
