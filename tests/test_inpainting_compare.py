@@ -150,3 +150,17 @@ def test_a_dae_shows_its_corrupted_input_and_reconstruction() -> None:
     row = ModelRow("dae", "dae")
     row.show(chain, None, None, mask)
     assert row.images.n_images == 2
+
+
+@pytest.mark.parametrize(("name", "layers"), [
+    ("dbm-mnist", ["P(h¹ = 1 | v, h²)", "P(h² = 1 | h¹)"]),
+    ("nade-mnist", ["p(xᵢ = 1 | clamped, earlier), in sampling order"]),
+])
+def test_the_single_view_runs_every_new_model(name: str, layers: list[str]) -> None:
+    app = InpaintingApp(name)
+    assert app.status.kind == "ok", app.status.text
+    for _ in range(2):
+        app.transport.step_button.click()
+    assert app.chain.n_steps == 2 and app.status.kind != "error"
+    assert list(app.chains.hidden_views) == layers
+    assert all("%" in c for c in app.chains_view.captions)
