@@ -4,7 +4,7 @@ Greedy layer-wise pre-training (two RBMs, 20 CD-1 epochs each, with the doubling
 joint variational SML (algorithm 20.1: 10 mean-field iterations for the positive phase, 100
 persistent chains, one Gibbs sweep per update). Sizes: h¹ has 500 units like ``rbm-mnist``, so
 the two models compare at equal first-layer width; h² has 200 so the file stays under 2 MB and a
-run takes a few minutes on one core. (Random distortions of the training digits, which help
+run takes a few minutes on one core. (Random distortions of the training digits, as for
 ``vae2d-mnist`` and ``nade-mnist``, did not help here: right-half agreement 0.774 against 0.792
 without; ``DBMTrainer`` keeps the ``batch_transform`` option.) The card's metrics come from
 :func:`explorer.metrics.dbm_eval.dbm_metrics`, the function ``explorer eval`` uses.
