@@ -6,8 +6,8 @@ fresh random distortion of the grey-level train digits, thresholded (the ``vae2d
 recipe's distortions, :mod:`explorer.data.augment`). They raise the exact test log-likelihood
 over random orderings from −96.7 to −94.7 nats (without them the 4,000 digits are learnt by
 heart: orderless train NLL 85 nats), but lower the right-half inpainting agreement (500 test
-digits, one exact sample each, random orderings) from about 0.73 to about 0.70. 256 hidden units keep the
-file near 2.4 MB and a run to ~10 minutes on one core. The card's metrics (exact test
+digits, one exact sample each, random orderings) from about 0.73 to about 0.70. 256 hidden
+units keep the file near 2.4 MB and a run to ~10 minutes on one core. The card's metrics (exact test
 log-likelihoods, right-half inpainting agreement) come from
 :func:`explorer.metrics.nade_eval.nade_metrics`, the function ``explorer eval`` uses.
 """
