@@ -5,10 +5,11 @@ for every chain, in one ancestral pass over the free pixels, and keeps its exact
 log p(x_free | x_clamped) under that ordering. Steps are independent: there is nothing to burn
 in. The order: by default (``order="random-shared"``) a fresh uniformly random ordering at every
 step, the same for all chains (one fast pass when they share a mask); ``"random"`` draws one per
-chain, ``"raster"`` goes top-left to bottom-right. On the shipped model random orderings
-complete digits better than raster order (the right-half agreement of
-benchmarks/bench_inpainting_models.py): training on random masks rarely shows the network a
-raster prefix. Implements :mod:`explorer.sampling.conditional`.
+chain, ``"raster"`` goes top-left to bottom-right. Why random by default: training on random
+masks rarely shows the network a raster prefix, and the shipped model's exact test
+log-likelihood is −94.7 nats averaged over random orderings but −117.2 in raster order (its
+right-half completions read about equally well either way: benchmarks/bench_inpainting_models.py).
+Implements :mod:`explorer.sampling.conditional`.
 """
 
 from __future__ import annotations
