@@ -196,7 +196,8 @@ def cmd_inpaint(args: argparse.Namespace) -> int:
         "label": labels[: args.n].astype(np.int64),
     }
     _atomic_save(out, lambda h: np.savez_compressed(h, **arrays))
-    print(f"wrote {args.n} completions ({args.mask} clamped, {args.steps} Gibbs sweeps) to {out}")
+    print(f"wrote {args.n} completions ({args.mask} clamped, {args.steps} steps of the "
+          f"{model.kind}'s conditional sampler) to {out}")
     return 0
 
 
@@ -333,7 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="which pixels are clamped (observed)",
     )
     p.add_argument("--n", type=_positive, default=16)
-    p.add_argument("--steps", type=_positive, default=200, help="Gibbs sweeps")
+    p.add_argument("--steps", type=_positive, default=200,
+                   help="steps of the model's conditional sampler (Gibbs sweeps for an RBM or "
+                        "a DBM; NADE draws an exact sample at every step)")
     p.add_argument("--seed", type=_nonneg, default=0)
     p.add_argument("--out", required=True, help="FILE.npz")
     p.add_argument("--data", default=None, help="full MNIST: IDX folder or mnist.npz")

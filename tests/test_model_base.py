@@ -29,11 +29,14 @@ from explorer.models.vae import VAEConfig
 
 
 def test_registry_is_a_plain_dict_of_every_family() -> None:
+    from explorer.models import DBM, NADE
+
     assert MODEL_KINDS == {"rbm": RBM, "classifier": DigitClassifier, "vae": VAE, "dae": DAE,
-                           "gan-2d": GAN, "gan-mnist": ImageGAN, "dga": DGA}
-    assert get_model_class("rbm") is RBM
-    with pytest.raises(ValueError, match="unknown model kind 'nade'; known"):
-        get_model_class("nade")
+                           "gan-2d": GAN, "gan-mnist": ImageGAN, "dga": DGA, "dbm": DBM,
+                           "nade": NADE}
+    assert get_model_class("rbm") is RBM and get_model_class("nade") is NADE
+    with pytest.raises(ValueError, match="unknown model kind 'made'; known"):
+        get_model_class("made")
 
 
 def test_capabilities_say_what_a_model_offers() -> None:

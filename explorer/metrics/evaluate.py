@@ -13,7 +13,9 @@ from typing import Any
 from explorer.errors import ConfigError
 from explorer.metrics.classifier_eval import evaluate_classifier
 from explorer.metrics.dae_eval import evaluate_dae
+from explorer.metrics.dbm_eval import evaluate_dbm
 from explorer.metrics.dga_eval import evaluate_dga
+from explorer.metrics.nade_eval import evaluate_nade
 from explorer.metrics.rbm_eval import evaluate_rbm
 from explorer.metrics.vae_eval import evaluate_vae
 
@@ -24,6 +26,8 @@ EVALUATORS: dict[str, Evaluator] = {
     "vae": evaluate_vae,
     "dae": evaluate_dae,
     "dga": evaluate_dga,
+    "dbm": evaluate_dbm,
+    "nade": evaluate_nade,
 }
 
 

@@ -16,13 +16,16 @@ from explorer.models.base import (
 )
 from explorer.models.classifier import DigitClassifier
 from explorer.models.dae import DAE
+from explorer.models.dbm import DBM
 from explorer.models.dga import DGA
 from explorer.models.gan import GAN, ImageGAN
+from explorer.models.nade import NADE
 from explorer.models.rbm import RBM
 from explorer.models.vae import VAE
 
 MODEL_KINDS: dict[str, type[ExplorerModel]] = {
-    model.kind: model for model in (RBM, DigitClassifier, VAE, DAE, GAN, ImageGAN, DGA)
+    model.kind: model
+    for model in (RBM, DigitClassifier, VAE, DAE, GAN, ImageGAN, DGA, DBM, NADE)
 }
 
 
@@ -36,5 +39,5 @@ def get_model_class(kind: str) -> type[ExplorerModel]:
 __all__ = [
     "MODEL_KINDS", "ExplorerModel", "get_model_class", "has_capability", "Samplable",
     "SAMPLE", "FREE_ENERGY", "CLASSIFY", "LATENT", "BOUNDS",
-    "DAE", "DGA", "GAN", "ImageGAN", "RBM", "DigitClassifier", "VAE",
+    "DAE", "DBM", "DGA", "GAN", "ImageGAN", "NADE", "RBM", "DigitClassifier", "VAE",
 ]

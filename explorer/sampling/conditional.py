@@ -33,11 +33,14 @@ class Diagnostics:
         (e.g. ``{"P(h = 1 | v)": ...}`` for an RBM, one entry per layer for a DBM).
     energy: (K,) an energy of each chain's current state (lower = more probable), or ``None``.
     energy_name: what ``energy`` is, for a chart title (e.g. "Free energy F(v)").
+    images: label -> (K, V) pixel-space intermediates in [0, 1] of the last step, shown as digits
+        (e.g. a DAE's corrupted x̃ and its reconstruction); empty when the model has none.
     """
 
     hidden: dict[str, torch.Tensor] = field(default_factory=dict)
     energy: torch.Tensor | None = None
     energy_name: str = ""
+    images: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
 @runtime_checkable

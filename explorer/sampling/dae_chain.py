@@ -117,6 +117,7 @@ class DAEChain:
         self._reset_step(done=None)
         self._last_omega: Omega | None = None  # ω of the last completed decode
         self._last_h: torch.Tensor | None = None
+        self._last_x_tilde: torch.Tensor | None = None  # x̃ of the last corrupt
 
     @classmethod
     def free(
@@ -151,7 +152,7 @@ class DAEChain:
         model, gen, name = self.model, self.generator, self.next_substep
         x_next = None
         if name == "corrupt":
-            self.x_tilde = model.corrupt(self.x, gen)
+            self.x_tilde = self._last_x_tilde = model.corrupt(self.x, gen)
         elif name == "encode":
             self.h = self._last_h = model.encode(self.x_tilde, gen)
         elif name == "decode":
@@ -209,9 +210,14 @@ class DAEChain:
     @torch.no_grad()
     def diagnostics(self) -> Diagnostics:
         """The hidden units h = f(x̃) of the last encode (K, H) in (0, 1) — before any encode,
-        the noise-free f(x) of the state. A DAE has no energy."""
+        the noise-free f(x) of the state. A DAE has no energy. For binary data, ``images`` holds
+        the last step's corrupted x̃ and reconstruction mean (K, V) once a step has decoded."""
         h = self._last_h if self._last_h is not None else self.model.encode(self.x, noise=False)
-        return Diagnostics(hidden={"h = f(x̃)": h})
+        images = {}
+        if self.binary and self._last_x_tilde is not None and self._last_omega is not None:
+            images = {"x̃ (corrupted)": self._last_x_tilde,
+                      "reconstruction E[x | ω]": self._last_omega.mean}
+        return Diagnostics(hidden={"h = f(x̃)": h}, images=images)
 
     def __repr__(self) -> str:
         return f"DAEChain(K={self.n_chains}, steps={self.n_steps}, next={self.next_substep!r})"

@@ -16,14 +16,20 @@ import torch
 from explorer.errors import ConfigError
 from explorer.models import get_model_class
 from explorer.models.dae import DAE
+from explorer.models.dbm import DBM
+from explorer.models.nade import NADE
 from explorer.models.rbm import RBM
 from explorer.sampling.conditional import ConditionalSampler
 from explorer.sampling.dae_chain import DAEChain
+from explorer.sampling.dbm_chain import ClampedDBMChain
 from explorer.sampling.gibbs import ClampedGibbsChain
+from explorer.sampling.nade_sampler import NADESampler
 
 CONDITIONAL_SAMPLERS: dict[type, type] = {
     RBM: ClampedGibbsChain,
     DAE: DAEChain,
+    DBM: ClampedDBMChain,
+    NADE: NADESampler,
 }
 
 

@@ -24,6 +24,7 @@ from explorer.sampling.registry import (
 )
 from explorer.views.digit_input import DigitChange, DigitInput, load_test_digits
 from explorer.views.inpainting import text
+from explorer.views.inpainting.compare import attach_compare_view
 from explorer.views.inpainting.panels import ChainsPanel
 from explorer.views.status import StatusLine, explainer
 from explorer.views.transport import TransportBar
@@ -43,7 +44,8 @@ class InpaintingApp(widgets.VBox):
     """The app as one widget; its parts are public attributes so tests can drive it headless:
     ``digit_input`` (:class:`DigitInput`), ``transport`` (:class:`TransportBar`), ``chains``
     (:class:`ChainsPanel`; ``chains_view`` is its strip), ``show_as``, ``model_choice``,
-    ``step_label``, ``status``, and ``chain`` (the current :class:`ConditionalSampler`)."""
+    ``step_label``, ``status``, and ``chain`` (the current :class:`ConditionalSampler`);
+    ``view_choice`` and ``compare_view`` (:mod:`.compare`) for the compare-all view."""
 
     def __init__(
         self, model_name: str = "rbm-mnist", n_chains: int = N_CHAINS, seed: int = 0
@@ -62,6 +64,7 @@ class InpaintingApp(widgets.VBox):
         self.digit_input = DigitInput(self.status, test_images, test_labels, rng=self.rng)
         self._build_widgets(model_name)
         self._load_models(model_name, announce=False)
+        self.compare_view = attach_compare_view(self)  # the "Compare all models" toggle
         if self.model is not None:
             self.digit_input.load_test_digit(min(FIRST_DIGIT, len(test_images) - 1))
             self.digit_input.apply_preset("right-half")

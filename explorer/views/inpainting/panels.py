@@ -35,8 +35,11 @@ class ChainsPanel(widgets.VBox):
         self.energy_view = widgets.HTML()
         self.energy_view.add_class("explorer-energy-trace")
         self.energy_trace: list[np.ndarray] = []  # (K,) per sweep, the last TRACE_LENGTH
+        self.images_view = DigitStrip(scale=3)  # pixel-space insides (a DAE's x̃, reconstruction)
+        self.images_view.add_class("explorer-inside-images")
+        self.images_view.layout.display = "none"
         self.children = [self.strip, widgets.HTML(text.CAPTIONS_NOTE),
-                         widgets.HBox([self.hidden_box, self.energy_view])]
+                         widgets.HBox([self.hidden_box, self.energy_view]), self.images_view]
 
     def restart(self, chain: ConditionalSampler) -> None:
         """Forget the trace of the previous chain; start one at this chain's state."""
@@ -56,6 +59,7 @@ class ChainsPanel(widgets.VBox):
         diagnostics = chain.diagnostics()
         self.strip.show(shown, captions, mask=mask)
         self._show_hidden(diagnostics.hidden)
+        self._show_images(diagnostics.images)
         if diagnostics.energy is None or not self.energy_trace:
             self.energy_view.layout.display = "none"
             self.energy_view.value = ""
@@ -68,6 +72,15 @@ class ChainsPanel(widgets.VBox):
         self.energy_view.value = line_chart_svg(
             trace, text.energy_title(diagnostics.energy_name), x_label="sweeps",
             x_offset=max(0, first))
+
+    def _show_images(self, images: dict) -> None:
+        """Chain 1's pixel-space intermediates (e.g. x̃ and the reconstruction), if any."""
+        if not images:
+            self.images_view.layout.display = "none"
+            return
+        self.images_view.layout.display = None
+        stack = np.stack([values[0].float().cpu().numpy() for values in images.values()])
+        self.images_view.show(np.clip(stack, 0, 1), [f"chain 1: {k}" for k in images])
 
     def _show_hidden(self, hidden: dict) -> None:
         if list(hidden) != list(self.hidden_views):
