@@ -23,8 +23,9 @@ from explorer.sampling.registry import (
     offers_conditional_sampler,
 )
 from explorer.views.digit_input import DigitChange, DigitInput, load_test_digits
-from explorer.views.inpainting import text
+from explorer.views.inpainting import link, text
 from explorer.views.inpainting.panels import ChainsPanel
+from explorer.views.page import add_page_bar
 from explorer.views.status import StatusLine, explainer
 from explorer.views.transport import TransportBar
 
@@ -66,6 +67,7 @@ class InpaintingApp(widgets.VBox):
             self.digit_input.load_test_digit(min(FIRST_DIGIT, len(test_images) - 1))
             self.digit_input.apply_preset("right-half")
             self.status.show(text.READY, "ok")
+        add_page_bar(self, link.apply_link, link.link_state)
 
     # -- building ------------------------------------------------------------------------
     def _build_widgets(self, model_name: str) -> None:
