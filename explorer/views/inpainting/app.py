@@ -93,16 +93,23 @@ class InpaintingApp(widgets.VBox):
         self.show_as.observe(guard(lambda _c: self.render()), names="value")
         self.model_choice.observe(guard(lambda change: self._load_models(change["new"])),
                                   names="value")
+        # Narrow screens (projectors at 1024 px): the digit column keeps its width, the chains
+        # column and its rows wrap rather than squeeze the canvas or the buttons.
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
+        self.transport.layout.flex_flow = "row wrap"
         left = widgets.VBox([widgets.HTML(text.DIGIT_HEADING), self.digit_input],
-                            layout=widgets.Layout(width="370px", margin="0 24px 0 0"))
+                            layout=widgets.Layout(width="370px", flex="0 0 auto",
+                                                  margin="0 24px 0 0"))
         right = widgets.VBox([
             widgets.HTML(text.CHAINS_HEADING),
-            widgets.HBox([self.transport, self.step_label]),
-            widgets.HBox([self.speed, self.show_as]),
+            widgets.HBox([self.transport, self.step_label], layout=wrap),
+            widgets.HBox([self.speed, self.show_as], layout=wrap),
             self.chains,
             self.model_choice,
-        ])
-        self.children = [explainer(text.EXPLANATION), widgets.HBox([left, right]), self.status]
+        ], layout=widgets.Layout(flex="1 1 520px", min_width="0"))
+        self.children = [explainer(text.EXPLANATION),
+                         widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap")),
+                         self.status]
 
     def _load_models(self, model_name: str, announce: bool = True) -> None:
         from explorer.weights import load_pretrained
