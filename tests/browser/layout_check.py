@@ -20,11 +20,16 @@ CLIPPED_CONTROLS_JS = """() => {
     if (r.width === 0 || r.height === 0) continue;
     if (getComputedStyle(el).visibility === 'hidden') continue;
     const name = (el.innerText || el.title || el.getAttribute('class') || el.tagName).slice(0, 30);
-    if (r.right > W + 1 || r.left < -1) out.push(`${name}: outside the window (${Math.round(r.left)}..${Math.round(r.right)} of ${W})`);
+    if (r.right > W + 1 || r.left < -1) {
+      out.push(`${name}: outside the window (${Math.round(r.left)}..${Math.round(r.right)})`);
+    }
     const by = clips(el);
     if (by) out.push(`${name}: cut by ${String(by).slice(0, 40)}`);
-    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) out.push(`${name}: text overflows its button`);
+    if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) {
+      out.push(`${name}: text overflows its button`);
+    }
   }
-  if (document.documentElement.scrollWidth > W + 1) out.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${W})`);
+  const pageWidth = document.documentElement.scrollWidth;
+  if (pageWidth > W + 1) out.push(`page scrolls sideways (${pageWidth} > ${W})`);
   return out;
 }"""

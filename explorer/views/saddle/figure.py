@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 
 from explorer.games import METHOD_LABELS, METHODS, GameField, field_arrays
 from explorer.imaging import png_bytes
+from explorer.views import plotly_hooks
 from explorer.views.saddle import text
 
 COLOURS = {
@@ -229,7 +230,7 @@ def build_figure(game: str, field: GameField, start: tuple[float, float], clip: 
         hovermode="closest",
         dragmode=False,
     )
-    return go.FigureWidget(fig)
+    return plotly_hooks.responsive(go.FigureWidget(fig))
 
 
 def show_background(fig: go.FigureWidget, game: str, field: GameField) -> None:
