@@ -55,7 +55,14 @@ def _kernels(process: subprocess.Popen) -> list[psutil.Process]:
         children = psutil.Process(process.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [c for c in children if "ipykernel_launcher" in " ".join(c.cmdline())]
+    found = []
+    for child in children:
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # exited (or a zombie) meanwhile
+            pass
+    return found
 
 
 def _wait(predicate, timeout: float) -> bool:

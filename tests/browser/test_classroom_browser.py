@@ -29,7 +29,14 @@ def _kernels(pid: int) -> list[psutil.Process]:
         children = psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [c for c in children if "ipykernel_launcher" in " ".join(c.cmdline())]
+    found = []
+    for child in children:
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # exited (or a zombie) meanwhile
+            pass
+    return found
 
 
 def _wait_count(pid: int, n: int, timeout: float) -> float:
