@@ -78,27 +78,40 @@ async def run_class(n: int, warm: bool, limit_s: float) -> dict:
             arrival_s = time.perf_counter() - t0
             ready = [s for s in students if s["usable_s"] is not None]
             rss = [k.memory_info().rss for k in kernels(pid)]
-            # Everyone presses Run, then each measures Step → visible while all run.
-            await asyncio.gather(*(s["page"].click(".explorer-btn-run") for s in ready))
-            await asyncio.sleep(2)
+            print(json.dumps({"students": n, "warmed": warm, "arrival_s": round(arrival_s, 1),
+                              "usable_s": sorted(round(s["usable_s"], 1) for s in ready)}),
+                  flush=True)
+            # Everyone presses Run, then each measures Step → visible while all run. Clicks go
+            # through the page's own JS (no Playwright actionability waits on a loaded machine).
+            press = "(name) => document.querySelector(name).click()"
             latencies: list[float] = []
-            for _ in range(3):
-                for s in ready:
-                    await s["page"].click(".explorer-btn-pause")
-                results = await asyncio.gather(*(s["page"].evaluate(STEP_JS) for s in ready),
-                                               return_exceptions=True)
-                latencies += [r for r in results if isinstance(r, float | int)]
-                errors += [f"step: {r}" for r in results if isinstance(r, Exception)]
-                await asyncio.gather(*(s["page"].click(".explorer-btn-run") for s in ready))
-                await asyncio.sleep(1)
             body_errors = 0
-            for s in ready:
-                text = await s["page"].inner_text("body")
-                body_errors += "Traceback" in text
-                body_errors += await s["page"].locator(".explorer-status-error").count()
+            try:
+                await asyncio.gather(*(s["page"].evaluate(press, ".explorer-btn-run")
+                                       for s in ready))
+                await asyncio.sleep(2)
+                for _ in range(3):
+                    await asyncio.gather(*(s["page"].evaluate(press, ".explorer-btn-pause")
+                                           for s in ready))
+                    results = await asyncio.wait_for(asyncio.gather(
+                        *(s["page"].evaluate(STEP_JS) for s in ready), return_exceptions=True),
+                        timeout=limit_s)
+                    latencies += [r for r in results if isinstance(r, float | int)]
+                    errors += [f"step: {r}" for r in results if isinstance(r, Exception)]
+                    await asyncio.gather(*(s["page"].evaluate(press, ".explorer-btn-run")
+                                           for s in ready))
+                    await asyncio.sleep(1)
+                for s in ready:
+                    text = await s["page"].inner_text("body")
+                    body_errors += "Traceback" in text
+                    body_errors += await s["page"].locator(".explorer-status-error").count()
+            except Exception as exc:  # noqa: BLE001 - a bounded benchmark reports, not hangs
+                errors.append(f"run phase: {type(exc).__name__}: {str(exc)[:120]}")
             await browser.close()
     usable = sorted(s["usable_s"] for s in ready)
     q = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
+    if not latencies:
+        latencies = []
     return {
         "students": n, "warmed": warm, "usable": len(usable),
         "first_usable_s": round(usable[0], 1) if usable else None,
