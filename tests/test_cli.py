@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.cli import main, voila_command
+from explorer.cli import main
 from explorer.train.recipes import RECIPES
 
 
@@ -216,11 +216,14 @@ def test_serve_refuses_a_busy_port(capsys) -> None:
 
 
 def test_serve_command_is_standalone_voila_on_localhost() -> None:
-    command = voila_command(8866, "127.0.0.1", open_browser=False, pool_size=0)
-    assert command[1:3] == ["-m", "voila"] and command[3].endswith("apps")
+    from explorer.serve import ServeOptions, voila_argv
+
+    command = voila_argv(ServeOptions(apps=Path("apps"), open_browser=False))
+    assert command[0].endswith("apps")
     assert "--Voila.ip=127.0.0.1" in command and "--no-browser" in command
     assert "--show_tracebacks=False" in command
     assert not any("debug" in part for part in command)
+    assert "--MappingKernelManager.cull_connected=False" in command
 
 
 def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None:

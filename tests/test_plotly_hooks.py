@@ -58,4 +58,4 @@ def test_painted_edit_id_reads_the_acknowledgement() -> None:
 def test_hide_mode_bar_sets_the_config() -> None:
     fig = _figure()
     plotly_hooks.hide_mode_bar(fig)
-    assert fig._config == {"displayModeBar": False}
+    assert fig._config == {"displayModeBar": False, "responsive": True}

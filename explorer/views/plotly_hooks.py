@@ -5,7 +5,7 @@ each one and fails when a plotly release drops it).
   (``_perform_batch_animate``, ``_in_batch_mode``).
 - ``last_edit_id(fig)`` and ``PAINTED_TRAIT``: plotly.js acknowledges every painted trace edit
   through the ``_js2py_traceDeltas`` trait, carrying the ``_last_trace_edit_id`` it painted.
-- ``hide_mode_bar(fig)``: no zoom/pan tool bar (``_config``).
+- ``hide_mode_bar(fig)``: no zoom/pan tool bar, responsive width (``_config``).
 """
 
 from __future__ import annotations
@@ -65,5 +65,12 @@ def painted_edit_id(change: dict) -> int | None:
 
 
 def hide_mode_bar(fig: go.FigureWidget) -> None:
-    """No zoom/pan tool bar: the plot is fixed."""
-    fig._config = {"displayModeBar": False}
+    """No zoom/pan tool bar: the plot is fixed; a figure with no fixed width follows the window
+    (plotly's ``responsive``: a projector switch or a resized window re-fits it)."""
+    fig._config = {**fig._config, "displayModeBar": False, "responsive": True}
+
+
+def responsive(fig: go.FigureWidget) -> go.FigureWidget:
+    """A figure with no fixed width re-fits when the window is resized (``_config``)."""
+    fig._config = {**fig._config, "responsive": True}
+    return fig

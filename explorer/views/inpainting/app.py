@@ -23,9 +23,10 @@ from explorer.sampling.registry import (
     offers_conditional_sampler,
 )
 from explorer.views.digit_input import DigitChange, DigitInput, load_test_digits
-from explorer.views.inpainting import text
+from explorer.views.inpainting import link, text
 from explorer.views.inpainting.compare import attach_compare_view
 from explorer.views.inpainting.panels import ChainsPanel
+from explorer.views.page import add_page_bar
 from explorer.views.status import StatusLine, explainer
 from explorer.views.transport import TransportBar
 
@@ -69,6 +70,7 @@ class InpaintingApp(widgets.VBox):
             self.digit_input.load_test_digit(min(FIRST_DIGIT, len(test_images) - 1))
             self.digit_input.apply_preset("right-half")
             self.status.show(text.READY, "ok")
+        add_page_bar(self, link.apply_link, link.link_state)
 
     # -- building ------------------------------------------------------------------------
     def _build_widgets(self, model_name: str) -> None:
@@ -94,16 +96,23 @@ class InpaintingApp(widgets.VBox):
         self.show_as.observe(guard(lambda _c: self.render()), names="value")
         self.model_choice.observe(guard(lambda change: self._load_models(change["new"])),
                                   names="value")
+        # Narrow screens (projectors at 1024 px): the digit column keeps its width, the chains
+        # column and its rows wrap rather than squeeze the canvas or the buttons.
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
+        self.transport.layout.flex_flow = "row wrap"
         left = widgets.VBox([widgets.HTML(text.DIGIT_HEADING), self.digit_input],
-                            layout=widgets.Layout(width="370px", margin="0 24px 0 0"))
+                            layout=widgets.Layout(width="370px", flex="0 0 auto",
+                                                  margin="0 24px 0 0"))
         right = widgets.VBox([
             widgets.HTML(text.CHAINS_HEADING),
-            widgets.HBox([self.transport, self.step_label]),
-            widgets.HBox([self.speed, self.show_as]),
+            widgets.HBox([self.transport, self.step_label], layout=wrap),
+            widgets.HBox([self.speed, self.show_as], layout=wrap),
             self.chains,
             self.model_choice,
-        ])
-        self.children = [explainer(text.EXPLANATION), widgets.HBox([left, right]), self.status]
+        ], layout=widgets.Layout(flex="1 1 520px", min_width="0"))
+        self.children = [explainer(text.EXPLANATION),
+                         widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap")),
+                         self.status]
 
     def _load_models(self, model_name: str, announce: bool = True) -> None:
         from explorer.weights import load_pretrained

@@ -32,7 +32,8 @@ from explorer.games import (
     simulate_many,
 )
 from explorer.views import plotly_hooks
-from explorer.views.saddle import figure, panels, payload, text
+from explorer.views.page import add_page_bar
+from explorer.views.saddle import figure, link, panels, payload, text
 from explorer.views.saddle.controls import Controls
 from explorer.views.saddle.figure import COLOURS, PLANE, T
 from explorer.views.status import StatusLine, explainer
@@ -116,6 +117,7 @@ class SaddleApp(widgets.VBox):
             c.why,
         ]
         self.status.show(text.READY, "ok")
+        add_page_bar(self, link.apply_link, link.link_state)
 
     def _wire(self) -> None:
         g = self.status.guard

@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 
 from explorer.games import METHOD_LABELS, METHODS, GameField, field_arrays
 from explorer.imaging import png_bytes
+from explorer.views import plotly_hooks
 from explorer.views.saddle import text
 
 COLOURS = {
@@ -222,14 +223,14 @@ def build_figure(game: str, field: GameField, start: tuple[float, float], clip: 
     fig.update_layout(
         images=[shading_image(field)],
         height=620,
-        margin=dict(l=60, r=20, t=50, b=40),
+        margin=dict(l=60, r=20, t=50, b=150),  # room for the legend's rows on a narrow screen
         font=dict(size=15),
-        legend=dict(orientation="h", yanchor="top", y=-0.14, x=0.0, font=dict(size=14)),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0.0, font=dict(size=14)),
         plot_bgcolor="white",
         hovermode="closest",
         dragmode=False,
     )
-    return go.FigureWidget(fig)
+    return plotly_hooks.responsive(go.FigureWidget(fig))
 
 
 def show_background(fig: go.FigureWidget, game: str, field: GameField) -> None:

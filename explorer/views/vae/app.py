@@ -8,9 +8,8 @@ slider that shows posterior collapse live.
 
 Roles: ``text`` holds every word, ``plane`` the figure and what a pointer means, ``pins`` the
 pins and interpolation, ``drawing`` the drawing panel, ``retrain`` the live retraining. All math
-is in :mod:`explorer.models.vae` and :mod:`explorer.metrics`. Two plotly FigureWidgets in all
-(each costs the page ~5 MB of bundle); digits and the manifold are anywidget canvases. Every
-callback goes through ``StatusLine.guard``.
+is in :mod:`explorer.models.vae` and :mod:`explorer.metrics`. Two plotly FigureWidgets (~5 MB of
+bundle each); digits and the manifold are anywidget canvases; callbacks go through the guard.
 """
 
 from __future__ import annotations
@@ -28,9 +27,10 @@ from explorer.models.vae import VAE, prior_cdf, tile_manifold
 from explorer.views.charts import PALETTE
 from explorer.views.digit_input import load_test_digits
 from explorer.views.latent_widgets import Click, ManifoldImage, PlaneClicks
+from explorer.views.page import add_page_bar
 from explorer.views.plotly_hooks import hide_mode_bar
 from explorer.views.status import StatusLine, labelled_button
-from explorer.views.vae import drawing, layout, pins, plane, text
+from explorer.views.vae import drawing, layout, link, pins, plane, text
 from explorer.views.vae.pins import Pin
 from explorer.views.vae.plane import GRID_SIDE, HOVER_INTERVAL_S, PICK_PX, PLANE, Throttle
 from explorer.views.vae.retrain import RetrainPanel
@@ -397,4 +397,4 @@ class VAEManifoldApp(widgets.VBox):
 
 def build_vae_manifold_app(model_name: str = "vae2d-mnist") -> VAEManifoldApp:
     """The VAE manifold app, ready to display (the last line of ``apps/vae_manifold.ipynb``)."""
-    return VAEManifoldApp(model_name)
+    return add_page_bar(VAEManifoldApp(model_name), link.apply_link, link.link_state)

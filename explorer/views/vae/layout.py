@@ -56,14 +56,14 @@ def app_children(app: Any) -> list[widgets.Widget]:
                               widgets.HTML("<b>pixel space</b>: (1 − α) x<sub>A</sub> + α "
                                            "x<sub>B</sub>"),
                               app.pixel_path,
-                          ], layout=widgets.Layout(margin="0 0 0 20px"))]),
+                          ], layout=widgets.Layout(margin="0 0 0 20px"))],
+                         layout=widgets.Layout(flex_flow="row wrap")),
         ])
-        # On a wide screen the drawing sits beside the plane (watch μ move while drawing);
-        # on a narrow one the rows wrap.
         wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+        # Sections in reading order at every width: 1 (+ the decoded view), 2, then 3, 4, 5.
         children += [
-            widgets.HBox([plane_box, decoded_box, draw_box], layout=wrap),
-            widgets.HBox([manifold_box, interp_box], layout=wrap),
+            widgets.HBox([plane_box, decoded_box, manifold_box], layout=wrap),
+            widgets.HBox([draw_box, interp_box], layout=wrap),
         ]
     children.append(app.retrain)
     return children

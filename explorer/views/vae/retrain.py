@@ -103,13 +103,16 @@ class RetrainPanel(widgets.VBox):
         self.children = [
             explainer(text.RETRAIN_TEXT.format(h=RETRAIN_HIDDEN, base=text.fmt(self.baseline, 0),
                                                active=ACTIVE_THRESHOLD)),
-            widgets.HBox([self.beta, self.latent, self.lr, self.epochs]),
+            widgets.HBox([self.beta, self.latent, self.lr, self.epochs],
+                         layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.train_button, self.stop_button, self.explore_button,
-                          self.live.progress], layout=widgets.Layout(align_items="center")),
+                          self.live.progress],
+                         layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             self.fig,
             widgets.HBox([widgets.VBox([widgets.HTML("<b>its decoded manifold</b>"),
                                         self.manifold]),
-                          self.readout], layout=widgets.Layout(align_items="flex-start")),
+                          self.readout],
+                         layout=widgets.Layout(align_items="flex-start", flex_flow="row wrap")),
             self.status,
         ]
 
@@ -156,7 +159,7 @@ class RetrainPanel(widgets.VBox):
         fig.update_yaxes(rangemode="tozero", row=1, col=2)
         fig.update_xaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₁", row=1, col=3)
         fig.update_yaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₂", row=1, col=3)
-        fig.update_layout(width=1000, height=330, margin=dict(l=50, r=10, t=40, b=45),
+        fig.update_layout(autosize=True, height=330, margin=dict(l=50, r=10, t=40, b=45),
                           showlegend=False, plot_bgcolor="white", font=dict(size=13),
                           dragmode=False)
         fig.update_annotations(font_size=14)

@@ -1,0 +1,96 @@
+"""Page kit for every app: the "← All apps" link, deep links, "Copy link".
+
+One line in an app's constructor, after its children are set::
+
+    add_page_bar(self, link.apply_link, link.link_state)   # or: return add_page_bar(App(), ...)
+
+``apply_link(app, params: dict[str, str]) -> list[str]`` applies the URL query's values and
+returns the problems (a friendly line each; the app keeps its defaults for those);
+``link_state(app) -> dict`` gives the current state as query values. Both are optional:
+``add_page_bar(self)`` adds only the back link. The bar is ``app.page_bar`` and stays the first
+child even when the app re-lays itself out. The query comes from the browser
+(``location.search``), so deep links work the same in standalone Voilà, with preheated
+kernels, and inside Jupyter server / JupyterHub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+
+from explorer.views.status import StatusLine
+from explorer.views.wire import esm
+
+MAX_QUERY = 2000  # characters; a longer query is not a link a class shares
+
+
+class PageBar(anywidget.AnyWidget):
+    """Back link + copy-link control; ``query`` arrives from the page once it is rendered."""
+
+    _esm = traitlets.Unicode(esm("page_bar.js")).tag(sync=True)
+    index_href = traitlets.Unicode("index.ipynb").tag(sync=True)
+    with_link = traitlets.Bool(False).tag(sync=True)
+    query = traitlets.Unicode("", help="the page's query string, set by the browser").tag(sync=True)
+    link = traitlets.Unicode("", help="the state as a query string, written on Copy link").tag(
+        sync=True
+    )
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.add_class("explorer-page-bar-widget")
+
+
+def parse_query(query: str) -> dict[str, str]:
+    """``a=1&b=x`` -> ``{"a": "1", "b": "x"}`` (last value wins; ``token`` is dropped)."""
+    pairs = parse_qsl(query[:MAX_QUERY], keep_blank_values=True)
+    return {key: value for key, value in pairs if key != "token"}
+
+
+B = TypeVar("B", bound=widgets.Box)
+
+
+def add_page_bar(
+    app: B,
+    read_link: Callable[[Any, dict[str, str]], list[str]] | None = None,
+    write_link: Callable[[Any], dict[str, object]] | None = None,
+    status: StatusLine | None = None,
+) -> B:
+    """Put a :class:`PageBar` first in ``app.children``, wire the deep link; return ``app``."""
+    bar = PageBar(with_link=write_link is not None)
+    status = status if status is not None else getattr(app, "status", None)
+    applied = {"done": False}
+
+    def on_query(change: dict) -> None:
+        if applied["done"] or read_link is None:
+            return
+        applied["done"] = True
+        params = parse_query(change["new"])
+        if not params:
+            return
+        problems = read_link(app, params)
+        if problems and status is not None:
+            status.show("This link had values the app cannot use, so it kept its defaults for "
+                        "them: " + "; ".join(problems) + ".", "info")
+
+    def on_message(_widget: object, content: dict, _buffers: object) -> None:
+        if isinstance(content, dict) and content.get("kind") == "copy" and write_link:
+            values = {k: v for k, v in write_link(app).items() if v is not None}
+            bar.link = urlencode(values, safe=",")
+
+    guard = status.guard if status is not None else (lambda fn: fn)
+    bar.observe(guard(on_query), names="query")
+    bar.on_msg(guard(on_message))
+    def keep_first(change: dict) -> None:
+        children = tuple(change["new"])
+        if not children or children[0] is not bar:
+            app.children = (bar, *(c for c in children if c is not bar))
+
+    app.children = (bar, *app.children)
+    app.observe(keep_first, names="children")
+    app.page_bar = bar  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,201 @@
+"""``explorer serve`` as a real server (no browser): landing URL, what is not served, the shutdown
+beacon with XSRF kept on, the kernel limit, code execution refused, and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import psutil
+import pytest
+
+from explorer.serve import ServeOptions, banner, reachable_addresses
+from tests.browser.conftest import free_port, wait_for_http  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start(port: int, *extra: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen(
+        [sys.executable, "-m", "explorer.cli", "serve", "--port", str(port), "--no-browser",
+         *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+    )
+
+
+def _wait_listening(base: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    """Wait until the server answers (any status) without rendering a page (no kernel)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "explorer serve exited early"
+        try:
+            urllib.request.urlopen(base + "voila/no-such-page", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("explorer serve did not answer")
+
+
+def _kernels(process: subprocess.Popen) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # exited (or a zombie) meanwhile
+            pass
+    return found
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+class Client:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    def beacon(self, kernel_id: str, with_token: bool = True) -> int:
+        """What the page's beforeunload handler sends: a multipart form with the cookie's _xsrf."""
+        token = next((c.value for c in self.jar if c.name == "_xsrf"), "") if with_token else ""
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_xsrf\"\r\n\r\n"
+                f"{token}\r\n--{boundary}--\r\n").encode()
+        request = urllib.request.Request(
+            f"{self.base}voila/api/shutdown/{kernel_id}", data=body, method="POST",
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def _kernel_id(page: str) -> str:
+    return re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page).group(1)
+
+
+async def _try_execute(base: str, kernel_id: str, cookie: str, marker: Path) -> None:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    url = base.replace("http", "ws") + f"api/kernels/{kernel_id}/channels"
+    ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie}))
+    message = {
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": "execute_request", "username": "",
+                   "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell",
+        "content": {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False},
+    }
+    ws.write_message(json.dumps(message))
+    await asyncio.sleep(3)
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def limited_server():
+    port = free_port()
+    process = _start(port, "--max-kernels", "1", "--cull-timeout", "600")
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_listening(base, process)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_banner_says_who_can_reach_the_server() -> None:
+    local = banner(ServeOptions(apps=Path("apps")))
+    assert "http://127.0.0.1:8866/" in local and "this computer only" in local
+    lan = banner(ServeOptions(apps=Path("apps"), host="0.0.0.0"))
+    assert "anyone who can reach this machine" in lan and "0.0.0.0" not in lan
+    for address in reachable_addresses("0.0.0.0"):
+        assert f"http://{address}:8866/" in lan
+
+
+def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
+    base, process = limited_server
+    client = Client(base)
+    # The printed URL lands on the apps' index; nothing outside the apps is listed or served.
+    status, page = client.get("")
+    assert status == 200 and "Generative Models Explorer" in page
+    assert "cdn.jsdelivr" not in page  # offline: no CDN stylesheet
+    for path in ("tree", "api/contents", "voila/api/contents", "voila/tree/..",
+                 "voila/files/../pyproject.toml", "voila/static/../../pyproject.toml"):
+        code, body = Client(base).get(path)  # a redirect lands on the index (full: 503 page)
+        assert code in (403, 404) or "The class server is full" in body, path
+    kernel_id = _kernel_id(page)
+    assert _wait(lambda: len(_kernels(process)) == 1, 10)
+    # The limit: a second page gets a friendly 'server full' page, no kernel.
+    other = Client(base)
+    code, body = other.get("voila/render/index.ipynb")
+    assert code == 503 and "The class server is full" in body
+    assert len(_kernels(process)) == 1
+    # A websocket client cannot execute code in a kernel.
+    marker = tmp_path / "executed"
+    asyncio.run(_try_execute(base, kernel_id, client.cookie_header(), marker))
+    assert not marker.exists()
+    # XSRF stays on: a beacon without the token is refused; the page's beacon frees the kernel.
+    assert client.beacon(kernel_id, with_token=False) == 403
+    assert client.beacon(kernel_id) == 204
+    assert _wait(lambda: len(_kernels(process)) == 0, 15)
+    code, _ = other.get("voila/render/index.ipynb")
+    assert code == 200
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_serve_stops_every_kernel(sig: signal.Signals) -> None:
+    port = free_port()
+    process = _start(port, "--cull-timeout", "600")
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(base + "voila/render/index.ipynb", process)
+        assert _wait(lambda: len(_kernels(process)) >= 1, 10)
+        kernels = _kernels(process)
+        os.kill(process.pid, sig)
+        process.wait(timeout=20)
+        assert _wait(lambda: not any(k.is_running() and k.status() != "zombie"
+                                     for k in kernels), 10)
+        assert process.returncode == 0, process.stdout.read().decode(errors="replace")[-3000:]
+        with pytest.raises(OSError):
+            urllib.request.urlopen(base, timeout=2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
