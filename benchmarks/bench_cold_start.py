@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
 
-APPS = ["inpainting", "vae_manifold", "saddle_game"]
+APPS = ["inpainting", "vae_manifold", "saddle_game", "dae_chain", "mode_collapse", "evaluation"]
 USABLE_JS = """async () => {
   const button = document.querySelector('.explorer-copy-link');
   button.click();

@@ -94,3 +94,50 @@ def add_page_bar(
     app.observe(keep_first, names="children")
     app.page_bar = bar  # type: ignore[attr-defined]
     return app
+
+
+def widget_link(
+    fields: dict[str, Callable[[Any], widgets.ValueWidget]],
+) -> tuple[Callable[[Any, dict[str, str]], list[str]], Callable[[Any], dict[str, object]]]:
+    """``(apply_link, link_state)`` for an app whose link is a few widgets' values.
+
+    ``fields`` maps a query key to a function giving the widget from the app. A value is applied
+    when it names one of a selection widget's options (by value or label) or, for a numeric
+    widget, lies within its bounds; anything else becomes a problem line, the widget unchanged.
+    """
+
+    def parse(widget: widgets.ValueWidget, raw: str) -> tuple[bool, object]:
+        options = getattr(widget, "options", None)
+        if options is not None:
+            pairs = [(o[0], o[1]) if isinstance(o, tuple) else (str(o), o) for o in options]
+            for label, value in pairs:
+                if raw in (str(label), str(value)):
+                    return True, value
+            return False, ", ".join(str(label) for label, _ in pairs)
+        try:
+            value = type(widget.value)(float(raw)) if not isinstance(widget.value, bool) else None
+        except (TypeError, ValueError):
+            value = None
+        lo, hi = getattr(widget, "min", None), getattr(widget, "max", None)
+        if value is None or value != value or (lo is not None and not lo <= value <= hi):
+            return False, f"a number from {lo} to {hi}" if lo is not None else "a number"
+        return True, value
+
+    def apply_link(app: Any, params: dict[str, str]) -> list[str]:
+        problems = [f"unknown setting {key!r}" for key in sorted(set(params) - set(fields))]
+        for key, get in fields.items():
+            if key in params:
+                widget = get(app)
+                ok, value = parse(widget, params[key])
+                if ok:
+                    widget.value = value
+                else:
+                    problems.append(f"{key} {params[key]!r} is not one of: {value}"
+                                    if getattr(widget, "options", None) is not None
+                                    else f"{key} {params[key]!r} is not {value}")
+        return problems
+
+    def link_state(app: Any) -> dict[str, object]:
+        return {key: get(app).value for key, get in fields.items()}
+
+    return apply_link, link_state

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "benchmarks" / "results" / "screens"
 SIZES = [(1024, 768), (1280, 720), (1920, 1080)]
-APPS = ["inpainting", "vae_manifold", "saddle_game"]
+APPS = ["inpainting", "vae_manifold", "saddle_game", "dae_chain", "mode_collapse", "evaluation"]
 
 
 def _kernels(pid: int) -> list[psutil.Process]:

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.browser
 FUZZ_SECONDS = 15
 
 
-@pytest.mark.parametrize("app", ["inpainting", "vae_manifold", "saddle_game"])
+@pytest.mark.parametrize(
+    "app", ["inpainting", "vae_manifold", "saddle_game", "dae_chain", "mode_collapse", "evaluation"]
+)
 def test_random_student_actions(open_app, voila_server, no_error, app: str) -> None:
     page = open_app(app)
     url = f"{voila_server}voila/render/{app}.ipynb"

@@ -11,7 +11,15 @@ import ipywidgets as widgets
 from explorer.views.dae_chain import text
 from explorer.views.dae_chain.mnist_tab import MnistTab
 from explorer.views.dae_chain.toy_tab import ToyTab
+from explorer.views.page import add_page_bar, widget_link
 from explorer.views.status import StatusLine, explainer
+
+LINK = widget_link({
+    "toy": lambda app: app.toy_tab.toy_choice,
+    "sigma": lambda app: app.toy_tab.sigma_choice,
+    "walkback": lambda app: app.toy_tab.training_choice,
+    "chains": lambda app: app.toy_tab.n_chains,
+})
 
 
 class DAEChainApp(widgets.VBox):
@@ -32,6 +40,7 @@ class DAEChainApp(widgets.VBox):
         self.children = [explainer(text.EXPLANATION), self.tabs, self.status]
         if self.status.kind != "error":
             self.status.show(text.READY, "ok")
+        add_page_bar(self, *LINK)  # ?toy=ring-8&sigma=0.3&walkback=True&chains=500
 
     def _on_tab(self, change: dict) -> None:
         self.toy_tab.transport.pause(quiet=True)

@@ -19,6 +19,7 @@ from explorer.metrics.likelihood_table import BINARIZATIONS, load_report
 from explorer.metrics.neighbours import samples_beside_neighbours
 from explorer.views.charts import line_chart_svg
 from explorer.views.evaluation import text
+from explorer.views.page import add_page_bar
 from explorer.views.status import StatusLine, explainer, labelled_button
 from explorer.views.widgets import DigitStrip
 
@@ -125,6 +126,7 @@ class EvaluationApp(widgets.VBox):
         self.add_class("explorer-app-evaluation")
         self.draw_samples(seed)
         self.draw_interpolations()
+        add_page_bar(self)  # the back link
 
     # --- sections -------------------------------------------------------------------------
     def _report_sections(self) -> list[widgets.Widget]:

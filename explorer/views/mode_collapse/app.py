@@ -24,6 +24,7 @@ from explorer.models.gan_losses import OBJECTIVES
 from explorer.views.live_training import LiveTraining
 from explorer.views.mode_collapse import panels, text
 from explorer.views.mode_collapse.plane import N_ARROWS, N_POINTS, GANPlane, extent_of, make_frame
+from explorer.views.page import add_page_bar, widget_link
 from explorer.views.status import StatusLine, explainer, labelled_button
 
 TOYS = ("ring-8", "ring-8-wide", "grid-25")
@@ -65,6 +66,14 @@ class PairTrainer:
         results = [t.run_batches(min(n, t.config.n_iterations - t.iteration))
                    for t in self.trainers if not t.done]
         return results[0] if results else {}
+
+
+LINK = widget_link({
+    "toy": lambda app: app.toy_menu,
+    "objective": lambda app: app.objective_menu,
+    "compare": lambda app: app.compare_menu,
+    "seed": lambda app: app.seed_box,
+})
 
 
 class ModeCollapseApp(widgets.VBox):
@@ -145,6 +154,7 @@ class ModeCollapseApp(widgets.VBox):
         ]
         self.reset()
         self.status.show(text.READY, "ok")
+        add_page_bar(self, *LINK)  # ?toy=grid-25&objective=pacgan&compare=unrolled&seed=3
 
     # -- wiring ---------------------------------------------------------------------------
     def _wire(self) -> None:
