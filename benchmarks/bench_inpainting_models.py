@@ -25,7 +25,7 @@ import torch
 from common import median_ms, timed
 
 from explorer.data import load_mnist
-from explorer.sampling import conditional_sampler, kind_offers_conditional_sampler, make_mask
+from explorer.sampling import conditional_sampler, make_mask, models_that_inpaint
 from explorer.sampling.compare import CompareRows
 from explorer.sampling.dbm_chain import MeanFieldDBMChain
 from explorer.sampling.nade_sampler import NADESampler
@@ -37,7 +37,7 @@ N_STEPS = 200
 
 
 def inpainting_models() -> list[str]:
-    return [n for n, card in list_pretrained() if kind_offers_conditional_sampler(card["kind"])]
+    return models_that_inpaint(list_pretrained())  # digit models only (not the 2-D DAEs)
 
 
 def agreement_table(n_digits: int = N_DIGITS) -> dict[str, dict[str, float]]:

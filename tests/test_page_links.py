@@ -48,3 +48,14 @@ def test_mode_collapse_link(gan_app: ModeCollapseApp) -> None:
 def test_every_new_app_has_the_back_link(dae_app: DAEChainApp, gan_app: ModeCollapseApp) -> None:
     for app in (dae_app, gan_app):
         assert app.children[0] is app.page_bar and app.page_bar.with_link
+
+
+def test_evaluation_link_redraws_that_seed() -> None:
+    from explorer.views.evaluation.app import apply_link, build_evaluation_app, link_state
+
+    app = build_evaluation_app()
+    first = {name: strip.array.copy() for name, strip in app.strips.items()}
+    assert apply_link(app, {"seed": "3"}) == [] and link_state(app) == {"seed": 3}
+    assert any((app.strips[n].array != first[n]).any() for n in first)
+    assert apply_link(app, {"seed": "-1", "x": "1"}) and link_state(app) == {"seed": 3}
+    assert app.children[0] is app.page_bar and app.page_bar.with_link

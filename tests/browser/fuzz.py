@@ -55,8 +55,9 @@ def fuzz(page, seconds: float, seed: int, app_url: str) -> dict[str, int]:
             for _ in range(rng.randint(2, 6)):
                 name = rng.choice([".explorer-btn-run", ".explorer-btn-play",
                                    ".explorer-btn-pause"])
-                if page.locator(name).count():
-                    page.locator(name).first.click(timeout=2000, force=True)
+                visible = page.locator(f"{name}:visible")  # not one in a hidden tab
+                if visible.count():
+                    visible.first.click(timeout=2000, force=True)
         elif action == "tab":
             box = _box(page, ".lm-TabBar-tab, .widget-tab .p-TabBar-tab")
             if box:
@@ -78,8 +79,9 @@ def fuzz(page, seconds: float, seed: int, app_url: str) -> dict[str, int]:
 def still_answering(page) -> None:
     """The kernel is alive and the app answers: Copy link goes to the kernel and back."""
     for name in (".explorer-btn-pause",):
-        if page.locator(name).count():
-            page.locator(name).first.click(force=True)
+        visible = page.locator(f"{name}:visible")
+        if visible.count():
+            visible.first.click(force=True)
     page.evaluate("() => { document.querySelector('.explorer-link-box').value = ''; }")
     page.click(".explorer-copy-link", force=True)
     page.wait_for_function("document.querySelector('.explorer-link-box').value !== ''",

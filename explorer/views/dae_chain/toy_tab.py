@@ -129,22 +129,32 @@ class ToyTab(widgets.VBox):
                                names="value")
         self.score_box.observe(guard(lambda c: setattr(self.canvas, "show_score", c["new"])),
                                names="value")
+        # Narrow screens (1024 px projectors): fixed-width columns that wrap, never squeezed.
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
         controls = widgets.VBox([self.toy_choice, self.sigma_choice, self.training_choice,
-                                 self.n_chains, self.field_box, self.score_box])
+                                 self.n_chains, self.field_box, self.score_box],
+                                layout=widgets.Layout(width="310px", flex="0 0 auto"))
+        self.transport.layout.flex_flow = "row wrap"
+        for widget in (self.toy_choice, self.sigma_choice, self.training_choice, self.n_chains):
+            widget.style.description_width = "initial"
+        for button in (self.substep_button, self.shipped_button):
+            button.layout.width = "auto"
+            button.layout.min_width = "fit-content"
         side = widgets.VBox([widgets.HTML(text.DIAGRAM_HEADING), self.diagram,
                              widgets.HTML(text.DENSITY_HEADING),
                              widgets.HBox([self.hist_chains, self.hist_data]), self.rule])
         retrain = widgets.VBox([
             widgets.HTML(text.RETRAIN_HEADING),
-            widgets.HBox([self.retrain_sigma, self.retrain_k, self.retrain_steps]),
+            widgets.HBox([self.retrain_sigma, self.retrain_k, self.retrain_steps], layout=wrap),
             widgets.HBox([self.train_button, self.live.stop_button, self.live.progress,
-                          self.shipped_button]),
+                          self.shipped_button], layout=wrap),
             widgets.HTML(text.walkback_finding())])
         self.children = [
             widgets.HBox([controls, widgets.VBox([
                 widgets.HTML(text.CANVAS_HEADING),
-                widgets.HBox([self.substep_button, self.transport]), self.transport.speed,
-                self.canvas]), side]),
+                widgets.HBox([self.substep_button, self.transport], layout=wrap),
+                self.transport.speed, self.canvas], layout=widgets.Layout(flex="0 0 auto")),
+                side], layout=wrap),
             self.numbers, retrain]
 
     # -- models ----------------------------------------------------------------------------

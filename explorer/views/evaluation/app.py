@@ -88,6 +88,25 @@ def ais_rows_html(runs: list[dict[str, Any]]) -> str:
             f"<th>test log-likelihood</th></tr>{rows}</table>")
 
 
+MAX_SEED = 1_000_000
+
+
+def apply_link(app: EvaluationApp, params: dict[str, str]) -> list[str]:
+    """``?seed=N`` draws the samples with seed N (what "New samples" moves on from)."""
+    problems = [f"unknown setting {key!r}" for key in sorted(set(params) - {"seed"})]
+    seed = params.get("seed")
+    if seed is not None:
+        if seed.isdigit() and int(seed) <= MAX_SEED:
+            app.draw_samples(int(seed))
+        else:
+            problems.append(f"seed {seed!r} is not a whole number from 0 to {MAX_SEED}")
+    return problems
+
+
+def link_state(app: EvaluationApp) -> dict[str, object]:
+    return {"seed": app.seed}
+
+
 class EvaluationApp(widgets.VBox):
     """The page; ``models`` and ``report`` default to the shipped ones (tests pass their own)."""
 
@@ -126,7 +145,7 @@ class EvaluationApp(widgets.VBox):
         self.add_class("explorer-app-evaluation")
         self.draw_samples(seed)
         self.draw_interpolations()
-        add_page_bar(self)  # the back link
+        add_page_bar(self, apply_link, link_state)  # ?seed=3: that draw of samples
 
     # --- sections -------------------------------------------------------------------------
     def _report_sections(self) -> list[widgets.Widget]:
