@@ -82,9 +82,9 @@ def banner(options: ServeOptions) -> str:
             "  anyone who can reach this machine on that network can open the apps"
             + (" (with the token)" if options.token else " (no password; --token sets one)")
         )
-    limit = options.max_kernels or "no limit"
+    limit = f"at most {options.max_kernels}" if options.max_kernels else "no limit"
     lines.append(
-        f"  kernels: limit {limit}, idle ones with no page culled after {options.cull_timeout} s"
+        f"  kernels: {limit}, idle ones with no page culled after {options.cull_timeout} s"
         + (f", {options.preheat} kept warm per app" if options.preheat else "")
         + "".join(f", {n} warm for {app}" for app, n in options.warm.items())
     )
