@@ -132,7 +132,9 @@ def test_offline_deep_link_and_copy_link(voila_server, browser, no_error) -> Non
                            timeout=30_000)
     page.wait_for_timeout(1000)
     assert blocked == [] and failed == [], (blocked, failed)
-    icons = page.evaluate("""() => [...document.querySelectorAll('i.fa')].map(i => {
+    icons = page.evaluate("""() => [...document.querySelectorAll('i.fa')]
+        .filter(i => i.offsetParent !== null)  // shown icons (not those of a hidden view)
+        .map(i => {
         const before = getComputedStyle(i, '::before');
         return [before.content, before.fontFamily, i.getBoundingClientRect().width]; })""")
     assert icons, "no Font Awesome icon on the page"
