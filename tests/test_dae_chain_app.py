@@ -13,7 +13,8 @@ import torch
 from explorer.metrics.dae_eval import spurious_share
 from explorer.views.dae_chain import DAEChainApp, text
 from explorer.views.dae_chain.figure import diagram_svg
-from explorer.views.particles import ParticleCanvas, from_float_bytes
+from explorer.views.particles import ParticleCanvas
+from explorer.views.wire import from_float32_bytes
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +91,11 @@ def test_fields_are_the_model_and_the_exact_tweedie_field(app: DAEChainApp) -> N
     from explorer.views.dae_chain.figure import grid_points
 
     grid = grid_points(tab.view, tab.canvas.grid_n)
-    field = from_float_bytes(tab.canvas.field)
+    field = from_float32_bytes(tab.canvas.field)
     with torch.no_grad():
         expected = tab.model.reconstruction_field(torch.from_numpy(grid)).numpy()
     np.testing.assert_allclose(field, expected, atol=1e-6)
-    score = from_float_bytes(tab.canvas.score)
+    score = from_float32_bytes(tab.canvas.score)
     sigma = float(tab.model.config.noise)
     g = torch.from_numpy(grid).double()
     np.testing.assert_allclose(score, (tab.toy.tweedie_denoiser(g, sigma) - g).numpy(),

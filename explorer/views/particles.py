@@ -1,7 +1,7 @@
 """A 2-D particle canvas (anywidget): data, ~2,000 chain particles, vector fields, one chain.
 
-Everything crosses the wire as float32 bytes (``np.float32(...).tobytes()``), never JSON lists:
-``data`` (faint grey points), ``particles`` (the chains' states), ``field`` (the reconstruction
+Everything crosses the wire as float32 bytes (``wire.float32_bytes``; ``toF32`` in the
+browser), never JSON lists: ``data`` (faint grey points), ``particles`` (the chains' states), ``field`` (the reconstruction
 field r(x) − x on a ``grid_n`` × ``grid_n`` grid over ``view``) and ``score`` (the true
 σ²∇log p_σ on the same grid, drawn when ``show_score``). ``chain`` describes the highlighted
 chain's points (x, x̃, ω's mean ± std ellipse, x′), which are drawn and named; ``active`` is
@@ -20,23 +20,9 @@ import anywidget
 import numpy as np
 import traitlets
 
-from explorer.errors import ConfigError
-from explorer.views.wire import BYTES, esm, from_wire
+from explorer.views.wire import BYTES, esm, float32_bytes, from_float32_bytes
 
 POINT_KEYS = ("x", "x_tilde", "omega", "x_next")
-
-
-def float_bytes(values: Any, what: str = "points") -> bytes:
-    """(n, 2) values as float32 bytes, row-major."""
-    array = np.asarray(values, dtype=np.float32)
-    if array.ndim != 2 or array.shape[1] != 2:
-        raise ConfigError(f"{what} must have shape (n, 2), got {array.shape}")
-    return np.ascontiguousarray(array).tobytes()
-
-
-def from_float_bytes(value: bytes) -> np.ndarray:
-    """Float32 bytes back to (n, 2) float32."""
-    return np.frombuffer(from_wire(value), dtype=np.float32).reshape(-1, 2).copy()
 
 
 class ParticleCanvas(anywidget.AnyWidget):
@@ -73,13 +59,13 @@ class ParticleCanvas(anywidget.AnyWidget):
         """Update what is given, in one message, and bump ``version``."""
         with self.hold_sync():
             if particles is not None:
-                self.particles = float_bytes(particles, "particles")
+                self.particles = float32_bytes(particles, 2, "particles")
             if data is not None:
-                self.data = float_bytes(data, "data")
+                self.data = float32_bytes(data, 2, "data")
             if field is not None:
-                self.field = float_bytes(field, "field")
+                self.field = float32_bytes(field, 2, "field")
             if score is not None:
-                self.score = float_bytes(score, "score")
+                self.score = float32_bytes(score, 2, "score")
             if grid_n is not None:
                 self.grid_n = int(grid_n)
             if view is not None:
@@ -96,4 +82,4 @@ class ParticleCanvas(anywidget.AnyWidget):
 
     @property
     def particle_array(self) -> np.ndarray:
-        return from_float_bytes(self.particles)
+        return from_float32_bytes(self.particles)

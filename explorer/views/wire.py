@@ -1,5 +1,5 @@
 """How pictures cross the wire to anywidget canvases: the one bytes helper of the Python side,
-and the one loader of widget ES modules (each gets ``static/bytes.js``, the JS side's helper).
+and the one loader of widget ES modules (each gets ``static/bytes.js``, the JS side's helpers).
 
 Images cross as ``bytes`` (one uint8 per pixel), never as JSON lists. Bytes traits carry
 ipywidgets' bytes serialization (``BYTES``), since a plain ``Bytes`` trait rejects the
@@ -33,6 +33,20 @@ def image_bytes(values: np.ndarray, n: int | None = None, what: str = "the pictu
     if array.dtype != np.uint8:
         array = to_uint8(array)
     return array.reshape(-1).tobytes()
+
+
+def float32_bytes(values: object, columns: int | None = None, what: str = "the points") -> bytes:
+    """Values (numpy or torch) as float32 bytes, row-major; ``columns`` checks an (n, columns)
+    shape (e.g. 2 for points in the plane). The browser reads them with ``toF32`` (bytes.js)."""
+    array = np.asarray(values, dtype=np.float32)
+    if columns is not None and (array.ndim != 2 or array.shape[1] != columns):
+        raise ConfigError(f"{what} must have shape (n, {columns}), got {array.shape}")
+    return np.ascontiguousarray(array).reshape(-1).tobytes()
+
+
+def from_float32_bytes(value: object, columns: int = 2) -> np.ndarray:
+    """Float32 bytes (as they arrive, memoryview or bytes) back to an (n, columns) array."""
+    return np.frombuffer(from_wire(value), dtype=np.float32).reshape(-1, columns).copy()
 
 
 def from_wire(value: object) -> bytes:

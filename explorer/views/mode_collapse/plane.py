@@ -18,17 +18,13 @@ import torch
 import traitlets
 
 from explorer.models.gan import GANTrainer
-from explorer.views.wire import BYTES, esm
+from explorer.views.wire import BYTES, esm, float32_bytes
 
 HEAT_SIDE = 48  # the heatmap's cells per side
 N_POINTS = 2500  # generated (and real) points: the mode-coverage protocol's count
 N_ARROWS = 150  # generated points that get a gradient arrow
 WARP_N = 15  # the z-grid's lines per side
 ARROW_LENGTH = 0.25  # the longest arrow, in data units (arrows show directions and ratios)
-
-
-def _f32(values: np.ndarray | torch.Tensor) -> bytes:
-    return np.ascontiguousarray(np.asarray(values, dtype=np.float32)).reshape(-1).tobytes()
 
 
 class GANPlane(anywidget.AnyWidget):
@@ -66,9 +62,9 @@ class GANPlane(anywidget.AnyWidget):
         with self.hold_sync():
             self.heat = frame.heat.tobytes()
             self.heat_h, self.heat_w = frame.heat.shape
-            self.real, self.fake = _f32(frame.real), _f32(frame.fake)
-            self.arrows = _f32(frame.arrows)
-            self.warp, self.warp_n = _f32(frame.warp), int(frame.warp.shape[0])
+            self.real, self.fake = float32_bytes(frame.real), float32_bytes(frame.fake)
+            self.arrows = float32_bytes(frame.arrows)
+            self.warp, self.warp_n = float32_bytes(frame.warp), int(frame.warp.shape[0])
             self.extent = list(frame.extent)
             self.title = title
             self.version += 1

@@ -6,3 +6,9 @@ function toU8(value, n) {
   if (value && value.buffer instanceof ArrayBuffer) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
   return new Uint8Array(n || 0);
 }
+
+// Float32 bytes (explorer.views.wire.float32_bytes) -> Float32Array.
+function toF32(value) {
+  const u8 = toU8(value, 0);
+  return new Float32Array(u8.buffer, u8.byteOffset, Math.floor(u8.byteLength / 4));
+}

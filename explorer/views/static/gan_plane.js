@@ -1,11 +1,6 @@
 // The GAN plane of the mode-collapse app: D's output as a heatmap (uint8 bytes), the generator's
 // image of a z-grid (float32 bytes, n×n×2), real and generated points (float32 bytes, (x, y)
 // pairs) and arrows of G's gradient (float32 bytes, (x, y, dx, dy) per arrow), one canvas.
-function f32(value) {
-  const u8 = toU8(value, 0);
-  return new Float32Array(u8.buffer, u8.byteOffset, Math.floor(u8.byteLength / 4));
-}
-
 function render({ model, el }) {
   const wrap = document.createElement("div");
   wrap.className = "explorer-gan-plane";
@@ -49,7 +44,7 @@ function render({ model, el }) {
       ctx.drawImage(heatCanvas, 0, 0, size, size);
     }
     const n = model.get("warp_n");
-    const warp = f32(model.get("warp"));
+    const warp = toF32(model.get("warp"));
     if (model.get("show_warp") && n > 1 && warp.length === n * n * 2) {
       ctx.strokeStyle = "rgba(90,90,90,0.45)"; ctx.lineWidth = 1;
       ctx.beginPath();
@@ -65,13 +60,13 @@ function render({ model, el }) {
       }
       ctx.stroke();
     }
-    const real = f32(model.get("real"));
+    const real = toF32(model.get("real"));
     ctx.fillStyle = "rgba(31,119,180,0.55)";
     for (let k = 0; k + 1 < real.length; k += 2) ctx.fillRect(sx(real[k]) - 1, sy(real[k + 1]) - 1, 2, 2);
-    const fake = f32(model.get("fake"));
+    const fake = toF32(model.get("fake"));
     ctx.fillStyle = "rgba(214,39,40,0.6)";
     for (let k = 0; k + 1 < fake.length; k += 2) ctx.fillRect(sx(fake[k]) - 1, sy(fake[k + 1]) - 1, 2, 2);
-    const arrows = f32(model.get("arrows"));
+    const arrows = toF32(model.get("arrows"));
     if (model.get("show_arrows")) {
       ctx.strokeStyle = "rgba(20,20,20,0.8)"; ctx.lineWidth = 1;
       ctx.beginPath();

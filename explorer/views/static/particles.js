@@ -1,11 +1,6 @@
 // The DAE chain's 2-D canvas: faint data, the reconstruction field r(x) − x (and optionally the
 // true σ²∇log p_σ) as arrows, ~2,000 particles, and one highlighted chain x → x̃ → h → ω → x′.
 // Points arrive as float32 bytes; one canvas repaint per version, acknowledged in frames_painted.
-function toF32(value) {
-  const u8 = toU8(value, 0);
-  return new Float32Array(u8.buffer, 0, Math.floor(u8.byteLength / 4));
-}
-
 const NAMES = { x: "x", x_tilde: "x̃", omega: "ω (mean ± std)", x_next: "x′" };
 const ARROWS = [["x", "x_tilde", "corrupt"], ["x_tilde", "omega", "encode"],
                 ["x_tilde", "omega", "decode"], ["omega", "x_next", "sample"]];
