@@ -1,11 +1,12 @@
 """A 2-D particle canvas (anywidget): data, ~2,000 chain particles, vector fields, one chain.
 
-Everything crosses the wire as float32 bytes (``wire.float32_bytes``; ``toF32`` in the
-browser), never JSON lists: ``data`` (faint grey points), ``particles`` (the chains' states),
-``field`` (the reconstruction field r(x) − x on a ``grid_n`` × ``grid_n`` grid over ``view``)
-and ``score`` (the true σ²∇log p_σ on the same grid, drawn when ``show_score``). ``chain`` describes the highlighted
-chain's points (x, x̃, ω's mean ± std ellipse, x′), which are drawn and named; ``active`` is
-the sub-step whose arrow is lit. The JS is ``static/particles.js`` built by :func:`wire.esm`.
+Everything crosses the wire as float32 bytes (``wire.float32_bytes``; ``toF32`` in the browser),
+never JSON lists: ``data`` (faint grey points), ``particles`` (the chains' states), ``field``
+(the reconstruction field r(x) − x on a ``grid_n`` × ``grid_n`` grid over ``view``) and
+``score`` (the true σ²∇log p_σ on the same grid, drawn when ``show_score``). ``chain`` describes
+the highlighted chain's points (x, x̃, ω's mean ± std ellipse, x′), which are drawn and named;
+``active`` is the sub-step whose arrow is lit. The JS is ``static/particles.js`` built by
+:func:`wire.esm`.
 
 Flow control: each update bumps ``version``; the browser sets ``frames_painted`` to the version it
 painted (after ``requestAnimationFrame``), so :meth:`ParticleCanvas.frames_behind` tells a
