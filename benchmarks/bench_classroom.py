@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from bench_cold_start import USABLE_JS, kernels, serve, wait_until_quiet  # noqa: E402
+from bench_cold_start import USABLE_JS, serve, wait_until_quiet  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from tests.kernels import kernel_processes  # noqa: E402
 
 STEP_JS = """async () => {
   const label = document.querySelector('.explorer-step-count');
@@ -77,7 +78,7 @@ async def run_class(n: int, warm: bool, limit_s: float) -> dict:
             cpu_load = psutil.cpu_percent(None)
             arrival_s = time.perf_counter() - t0
             ready = [s for s in students if s["usable_s"] is not None]
-            rss = [k.memory_info().rss for k in kernels(pid)]
+            rss = [k.memory_info().rss for k in kernel_processes(pid)]
             print(json.dumps({"students": n, "warmed": warm, "arrival_s": round(arrival_s, 1),
                               "usable_s": sorted(round(s["usable_s"], 1) for s in ready)}),
                   flush=True)

@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import psutil
+from tests.kernels import kernel_processes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,21 +35,6 @@ USABLE_JS = """async () => {
   while (!document.querySelector('.explorer-link-box').value)
     await new Promise(r => setTimeout(r, 10));
 }"""
-
-
-def kernels(pid: int) -> list[psutil.Process]:
-    try:
-        children = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for child in children:
-        try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
-                found.append(child)
-        except psutil.Error:  # exited (or a zombie) meanwhile
-            pass
-    return found
 
 
 @contextmanager
@@ -83,10 +68,10 @@ def wait_until_quiet(pid: int, n_kernels: int, timeout: float = 300) -> None:
     """Until ``n_kernels`` kernels run and they have finished their work (pool warm); the
     machine may be busy with other things, so only the kernels' own CPU counts."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len(kernels(pid)) < n_kernels:
+    while time.monotonic() < deadline and len(kernel_processes(pid)) < n_kernels:
         time.sleep(1)
     while time.monotonic() < deadline:
-        procs = kernels(pid)
+        procs = kernel_processes(pid)
         for proc in procs:
             proc.cpu_percent(None)
         time.sleep(2)

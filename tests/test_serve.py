@@ -17,11 +17,11 @@ import uuid
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import psutil
 import pytest
 
 from explorer.serve import ServeOptions, banner, reachable_addresses
 from tests.browser.conftest import free_port, wait_for_http  # noqa: F401
+from tests.kernels import kernel_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,21 +48,6 @@ def _wait_listening(base: str, process: subprocess.Popen, timeout: float = 90.0)
         except OSError:
             time.sleep(0.3)
     raise AssertionError("explorer serve did not answer")
-
-
-def _kernels(process: subprocess.Popen) -> list[psutil.Process]:
-    try:
-        children = psutil.Process(process.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for child in children:
-        try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
-                found.append(child)
-        except psutil.Error:  # exited (or a zombie) meanwhile
-            pass
-    return found
 
 
 def _wait(predicate, timeout: float) -> bool:
@@ -162,12 +147,12 @@ def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
         code, body = Client(base).get(path)  # a redirect lands on the index (full: 503 page)
         assert code in (403, 404) or "The class server is full" in body, path
     kernel_id = _kernel_id(page)
-    assert _wait(lambda: len(_kernels(process)) == 1, 10)
+    assert _wait(lambda: len(kernel_processes(process.pid)) == 1, 10)
     # The limit: a second page gets a friendly 'server full' page, no kernel.
     other = Client(base)
     code, body = other.get("voila/render/index.ipynb")
     assert code == 503 and "The class server is full" in body
-    assert len(_kernels(process)) == 1
+    assert len(kernel_processes(process.pid)) == 1
     # A websocket client cannot execute code in a kernel.
     marker = tmp_path / "executed"
     asyncio.run(_try_execute(base, kernel_id, client.cookie_header(), marker))
@@ -175,7 +160,7 @@ def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
     # XSRF stays on: a beacon without the token is refused; the page's beacon frees the kernel.
     assert client.beacon(kernel_id, with_token=False) == 403
     assert client.beacon(kernel_id) == 204
-    assert _wait(lambda: len(_kernels(process)) == 0, 15)
+    assert _wait(lambda: len(kernel_processes(process.pid)) == 0, 15)
     code, _ = other.get("voila/render/index.ipynb")
     assert code == 200
 
@@ -187,8 +172,8 @@ def test_stopping_serve_stops_every_kernel(sig: signal.Signals) -> None:
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(base + "voila/render/index.ipynb", process)
-        assert _wait(lambda: len(_kernels(process)) >= 1, 10)
-        kernels = _kernels(process)
+        assert _wait(lambda: len(kernel_processes(process.pid)) >= 1, 10)
+        kernels = kernel_processes(process.pid)
         os.kill(process.pid, sig)
         process.wait(timeout=20)
         assert _wait(lambda: not any(k.is_running() and k.status() != "zombie"

@@ -11,11 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from tests.browser.conftest import APP_TIMEOUT_MS, free_port, wait_for_http
 from tests.browser.layout_check import CLIPPED_CONTROLS_JS
+from tests.kernels import kernel_processes
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,28 +24,14 @@ SIZES = [(1024, 768), (1280, 720), (1920, 1080)]
 APPS = ["inpainting", "vae_manifold", "saddle_game", "dae_chain", "mode_collapse", "evaluation"]
 
 
-def _kernels(pid: int) -> list[psutil.Process]:
-    try:
-        children = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for child in children:
-        try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
-                found.append(child)
-        except psutil.Error:  # exited (or a zombie) meanwhile
-            pass
-    return found
-
-
 def _wait_count(pid: int, n: int, timeout: float) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        if len(_kernels(pid)) == n:
+        if len(kernel_processes(pid)) == n:
             return time.monotonic() - start
         time.sleep(0.25)
-    raise AssertionError(f"{len(_kernels(pid))} kernels after {timeout:.0f} s, expected {n}")
+    found = len(kernel_processes(pid))
+    raise AssertionError(f"{found} kernels after {timeout:.0f} s, expected {n}")
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +60,7 @@ def test_closed_reloaded_and_crashed_tabs_free_their_kernels(short_cull_server, 
     page.wait_for_selector(".explorer-app-index", timeout=APP_TIMEOUT_MS)
     assert page.url.endswith("/voila/render/index.ipynb")
     _wait_count(pid, 1, 10)
-    rss_one = sum(k.memory_info().rss for k in _kernels(pid))
+    rss_one = sum(k.memory_info().rss for k in kernel_processes(pid))
     page.reload()
     page.wait_for_selector(".explorer-app-index", timeout=APP_TIMEOUT_MS)
     _wait_count(pid, 1, 15)  # the reloaded page's old kernel is gone, not two
