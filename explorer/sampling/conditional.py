@@ -22,7 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import torch
+
+from explorer.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,36 @@ class ConditionalSampler(Protocol):
     def completion(self) -> torch.Tensor: ...
 
     def diagnostics(self) -> Diagnostics: ...
+
+
+def clamp_tensors(
+    clamp_values: Any,
+    clamp_mask: Any,
+    n_chains: int,
+    n_visible: int,
+    device: torch.device | str,
+    dtype: torch.dtype = torch.float32,
+    *,
+    binary: bool = True,
+    max_chains: int = 10_000,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A sampler's clamp, checked and broadcast to its chains: ``(mask (K, V), values (K, V))``.
+
+    ``clamp_values`` and ``clamp_mask`` are (V,) or (K, V), numpy or torch; a binary model's
+    values count as 1 when ≥ 0.5. Every sampler builds its clamp here, so they all refuse a bad
+    clamp or chain count with the same message.
+    """
+    if not isinstance(n_chains, int) or not 1 <= n_chains <= max_chains:
+        raise ConfigError(f"n_chains must be in 1..{max_chains}, got {n_chains!r}")
+
+    def tensor(x: Any, kind: Any) -> torch.Tensor:
+        return x if torch.is_tensor(x) else torch.as_tensor(np.array(x, dtype=kind))
+
+    mask = tensor(clamp_mask, bool).to(device, torch.bool)
+    values = tensor(clamp_values, np.float32).to(device, dtype)
+    if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
+        raise ConfigError(f"clamp mask/values must have {n_visible} units, got "
+                          f"{tuple(mask.shape)} and {tuple(values.shape)}")
+    values = values.expand(n_chains, n_visible).clone()
+    return (mask.expand(n_chains, n_visible).clone(),
+            (values >= 0.5).to(dtype) if binary else values)

@@ -24,7 +24,7 @@ import torch
 
 from explorer.errors import ConfigError
 from explorer.models.dae import DAE, Omega
-from explorer.sampling.conditional import Diagnostics
+from explorer.sampling.conditional import Diagnostics, clamp_tensors
 
 SUBSTEPS = ("corrupt", "encode", "decode", "sample")
 SUBSTEP_TITLES = {
@@ -75,8 +75,6 @@ class DAEChain:
         init: str = "noise",
         x0: torch.Tensor | None = None,
     ) -> None:
-        if not isinstance(n_chains, int) or not 1 <= n_chains <= 100_000:
-            raise ConfigError(f"n_chains must be in 1..100000, got {n_chains!r}")
         n_visible = model.config.n_visible
         device, dtype = model.device, torch.float32
         self.binary = not model.is_gaussian
@@ -84,20 +82,12 @@ class DAEChain:
             clamp_mask = np.zeros(n_visible, dtype=bool)
         if clamp_values is None:
             clamp_values = np.zeros(n_visible, dtype=np.float32)
-        mask = (clamp_mask if torch.is_tensor(clamp_mask)
-                else torch.as_tensor(np.array(clamp_mask, dtype=bool))).to(device, torch.bool)
-        values = (clamp_values if torch.is_tensor(clamp_values) else torch.as_tensor(
-            np.array(clamp_values, dtype=np.float32))).to(device, dtype)
-        if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
-            raise ConfigError(
-                f"clamp mask/values must have {n_visible} units, got {tuple(mask.shape)} "
-                f"and {tuple(values.shape)}")
         self.model = model
         self.n_chains = n_chains
         self.generator = generator
-        self.clamp_mask = mask.expand(n_chains, n_visible).clone()  # (K, V) bool
-        values = values.expand(n_chains, n_visible).clone()
-        self.clamp_values = (values >= 0.5).to(dtype) if self.binary else values  # (K, V)
+        self.clamp_mask, self.clamp_values = clamp_tensors(  # (K, V) bool, (K, V)
+            clamp_values, clamp_mask, n_chains, n_visible, device, dtype,
+            binary=self.binary, max_chains=100_000)
         if x0 is not None:
             start = torch.as_tensor(x0, dtype=dtype, device=device)
             if start.shape != (n_chains, n_visible):

@@ -17,7 +17,7 @@ import torch
 
 from explorer.errors import ConfigError
 from explorer.models.dbm import DBM, bernoulli, bernoulli_entropy
-from explorer.sampling.conditional import Diagnostics
+from explorer.sampling.conditional import Diagnostics, clamp_tensors
 
 MODES = ("gibbs", "mean-field")
 
@@ -38,21 +38,14 @@ class ClampedDBMChain:
         generator: torch.Generator | None = None,
         mode: str = "gibbs",
     ) -> None:
-        if not isinstance(n_chains, int) or not 1 <= n_chains <= 10_000:
-            raise ConfigError(f"n_chains must be in 1..10000, got {n_chains!r}")
         if mode not in MODES:
             raise ConfigError(f"mode must be one of {MODES}, got {mode!r}")
         n_visible = model.config.n_visible
         device, dtype = model.device, model.W1.dtype
-        mask = torch.as_tensor(np.array(clamp_mask, dtype=bool), device=device)
-        values = torch.as_tensor(np.array(clamp_values, dtype=np.float32), device=device).to(dtype)
-        if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
-            raise ConfigError(f"clamp mask/values must have {n_visible} pixels, got "
-                              f"{tuple(mask.shape)} and {tuple(values.shape)}")
         self.model, self.mode, self.generator = model, mode, generator
         self.n_chains = n_chains
-        self.clamp_mask = mask.expand(n_chains, n_visible).clone()
-        self.clamp_values = (values.expand(n_chains, n_visible) >= 0.5).to(dtype)
+        self.clamp_mask, self.clamp_values = clamp_tensors(
+            clamp_values, clamp_mask, n_chains, n_visible, device, dtype)
         with torch.no_grad():
             start = bernoulli(torch.full((n_chains, n_visible), 0.5, device=device, dtype=dtype),
                                generator)

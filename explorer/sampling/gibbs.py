@@ -13,7 +13,7 @@ import torch
 
 from explorer.errors import ConfigError
 from explorer.models.rbm import RBM
-from explorer.sampling.conditional import Diagnostics
+from explorer.sampling.conditional import Diagnostics, clamp_tensors
 
 
 class ClampedGibbsChain:
@@ -34,21 +34,12 @@ class ClampedGibbsChain:
         generator: torch.Generator | None = None,
         init: str = "noise",
     ) -> None:
-        if not 1 <= n_chains <= 10_000:
-            raise ConfigError(f"n_chains must be in 1..10000, got {n_chains}")
         n_visible = model.config.n_visible
         device, dtype = model.W.device, model.W.dtype
-        mask = torch.as_tensor(np.array(clamp_mask, dtype=bool), device=device)
-        values = torch.as_tensor(np.array(clamp_values, dtype=np.float32), device=device).to(dtype)
-        if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
-            raise ConfigError(
-                f"clamp mask/values must have {n_visible} pixels, got {tuple(mask.shape)} "
-                f"and {tuple(values.shape)}"
-            )
         self.model = model
         self.n_chains = n_chains
-        self.clamp_mask = mask.expand(n_chains, n_visible).clone()  # (K, V) bool
-        self.clamp_values = (values.expand(n_chains, n_visible) >= 0.5).to(dtype)  # (K, V) {0,1}
+        self.clamp_mask, self.clamp_values = clamp_tensors(  # (K, V) bool, (K, V) {0,1}
+            clamp_values, clamp_mask, n_chains, n_visible, device, dtype)
         self.generator = generator
         if init == "noise":
             start = torch.bernoulli(

@@ -17,9 +17,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from explorer.errors import ConfigError
 from explorer.models.nade import NADE, NADEDraw
-from explorer.sampling.conditional import Diagnostics
+from explorer.sampling.conditional import Diagnostics, clamp_tensors
 
 PROBS_LABEL = "p(xᵢ = 1 | clamped, earlier), in sampling order"
 
@@ -41,19 +40,11 @@ class NADESampler:
         generator: torch.Generator | None = None,
         order: str = "random-shared",
     ) -> None:
-        if not isinstance(n_chains, int) or not 1 <= n_chains <= 10_000:
-            raise ConfigError(f"n_chains must be in 1..10000, got {n_chains!r}")
         n_visible = model.config.n_visible
-        device = model.device
-        mask = torch.as_tensor(np.array(clamp_mask, dtype=bool), device=device)
-        values = torch.as_tensor(np.array(clamp_values, dtype=np.float32), device=device)
-        if mask.shape[-1] != n_visible or values.shape[-1] != n_visible:
-            raise ConfigError(f"clamp mask/values must have {n_visible} pixels, got "
-                              f"{tuple(mask.shape)} and {tuple(values.shape)}")
         self.model, self.order, self.generator = model, order, generator
         self.n_chains = n_chains
-        self.clamp_mask = mask.expand(n_chains, n_visible).clone()
-        self.clamp_values = (values.expand(n_chains, n_visible) >= 0.5).float()
+        self.clamp_mask, self.clamp_values = clamp_tensors(
+            clamp_values, clamp_mask, n_chains, n_visible, model.device)
         self.v = torch.where(self.clamp_mask, self.clamp_values, 0.0)
         self.p_v = self.v.clone()
         self.last: NADEDraw | None = None
