@@ -17,6 +17,26 @@ from collections.abc import Callable
 log = logging.getLogger("explorer.views")
 
 
+class RateMeter:
+    """Events per second over the last ``window`` events (0 before two): ``mark()`` each one."""
+
+    def __init__(self, window: int = 32) -> None:
+        self._times: deque[float] = deque(maxlen=window)
+
+    def mark(self) -> None:
+        self._times.append(time.perf_counter())
+
+    def clear(self) -> None:
+        self._times.clear()
+
+    @property
+    def hz(self) -> float:
+        if len(self._times) < 2:
+            return 0.0
+        span = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / span if span > 0 else 0.0
+
+
 class Pacer:
     """Calls ``step()`` repeatedly, at most ``rate_hz`` times a second, until stopped.
 
@@ -40,7 +60,7 @@ class Pacer:
         self._running = False
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None
-        self._times: deque[float] = deque(maxlen=32)  # start times of the last steps
+        self._rate = RateMeter()  # over the starts of the last steps
         self.mode = ""  # "asyncio" in a kernel, "thread" elsewhere
 
     @property
@@ -50,10 +70,7 @@ class Pacer:
     @property
     def achieved_hz(self) -> float:
         """Steps per second over the last (up to 32) steps of this run; 0 before two steps."""
-        if len(self._times) < 2:
-            return 0.0
-        span = self._times[-1] - self._times[0]
-        return (len(self._times) - 1) / span if span > 0 else 0.0
+        return self._rate.hz
 
     def period(self) -> float:
         """Seconds between step starts at the current ``rate_hz`` (read live)."""
@@ -63,7 +80,7 @@ class Pacer:
         if self._running:
             return
         self._running = True
-        self._times.clear()
+        self._rate.clear()
         loop = kernel_loop()
         if loop is not None:
             self.mode = "asyncio"
@@ -83,7 +100,7 @@ class Pacer:
             self._thread.join(timeout)
 
     def _one(self) -> bool:
-        self._times.append(time.perf_counter())
+        self._rate.mark()
         try:
             keep_going = self.step() is not False
         except BaseException as exc:  # noqa: BLE001

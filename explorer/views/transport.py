@@ -8,14 +8,12 @@ a tick is skipped instead of queueing frames, so Pause never waits behind a back
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
-from explorer.views.pacing import Pacer
+from explorer.views.pacing import Pacer, RateMeter
 from explorer.views.status import StatusLine, labelled_button
 
 
@@ -61,7 +59,7 @@ class TransportBar(widgets.HBox):
         self.max_behind = max_behind
         self.what = what
         self.skipped_ticks = 0  # ticks skipped because the browser was still painting
-        self._step_times: deque[float] = deque(maxlen=32)  # start times of the last real steps
+        self._steps = RateMeter()  # over the last real steps
         guard = status.guard
         self.step_button = labelled_button("Step", button_style="primary", icon="step-forward")
         self.run_button = labelled_button(run_label, button_style="success", icon="play")
@@ -93,10 +91,7 @@ class TransportBar(widgets.HBox):
     def achieved_hz(self) -> float:
         """Steps per second this run really made (skipped ticks not counted), over the last (up
         to 32) steps; 0 before two steps. The pacer's own ``achieved_hz`` counts every tick."""
-        if len(self._step_times) < 2:
-            return 0.0
-        span = self._step_times[-1] - self._step_times[0]
-        return (len(self._step_times) - 1) / span if span > 0 else 0.0
+        return self._steps.hz
 
     def step(self) -> None:
         """One step (a run in progress stops first)."""
@@ -111,7 +106,7 @@ class TransportBar(widgets.HBox):
         if self.speed is not None:
             self.pacer.rate_hz = self.speed.value
         if not self.pacer.running:
-            self._step_times.clear()
+            self._steps.clear()
         self.pacer.start()
         self.run_button.disabled = True
         self.status.show(self.running_text, "info")
@@ -141,7 +136,7 @@ class TransportBar(widgets.HBox):
         if self.frames_behind is not None and self.frames_behind() >= self.max_behind:
             self.skipped_ticks += 1
             return True  # the browser is still painting: skip this beat rather than queue
-        self._step_times.append(time.perf_counter())
+        self._steps.mark()
         return self._tick_fn()
 
     def _on_speed(self, change: dict) -> None:
