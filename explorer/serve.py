@@ -12,6 +12,10 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
   backstop for crashed browsers and sleeping laptops); pooled (preheated) kernels are never
   culled, and a kernel handed out from the pool counts as fresh.
 - A kernel limit: past it, a student gets a short page saying the class server is full.
+- Plotly's widget bundle (~5 MB of JS) is served as a cached static file at ``PLOTLY_ROUTE``,
+  and the kernels are told so (``views.PLOTLY_BUNDLE_ENV``): each figure then imports it
+  from there instead of carrying it through the kernel's websocket (measured in
+  ``benchmarks/bench_cold_start.py``).
 - The page template drops the Font Awesome CDN links (Voilà's bundle already ships the font),
   so a classroom with no internet logs no failed request.
 """
@@ -26,6 +30,7 @@ from pathlib import Path
 SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "explorer"
 INDEX = "index.ipynb"
+PLOTLY_ROUTE = "explorer/static/widgetbundle.js"  # under the base URL; plotly's file name
 
 FULL_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Class server full</title>
 <meta http-equiv="refresh" content="30"></head>
@@ -146,15 +151,43 @@ def _classes(options: ServeOptions):
                 kept.append(handler)
             redirect = (tornado.web.RedirectHandler, {"url": index})
             front = [(self.server_url, *redirect),
-                     (url_path_join(self.server_url, r"/voila/tree(?:/.*)?"), *redirect)]
+                     (url_path_join(self.server_url, r"/voila/tree(?:/.*)?"), *redirect),
+                     _plotly_bundle_route(self.server_url)]
             return front + kept
 
         def init_settings(self):
-            settings = super().init_settings()
-            _protect_handed_out(self.kernel_manager)
-            return settings
+            import voila.app
+
+            factory = voila.app.voila_kernel_manager_factory
+            voila.app.voila_kernel_manager_factory = (
+                lambda *args, **kwargs: _paced_manager(factory(*args, **kwargs)))
+            try:
+                return super().init_settings()
+            finally:
+                voila.app.voila_kernel_manager_factory = factory
 
     return ExplorerVoila
+
+
+def _plotly_bundle_route(server_url: str) -> tuple:
+    """``PLOTLY_ROUTE`` → plotly's ``package_data/widgetbundle.js`` (only that file); a request
+    with ``?v=`` (the stub always sends plotly's version) is cached by the browser for a year."""
+    import tornado.web
+    from jupyter_server.utils import url_path_join
+
+    folder, name = PLOTLY_ROUTE.rsplit("/", 1)
+    return (url_path_join(server_url, folder, f"({name.replace('.', '[.]')})"),
+            tornado.web.StaticFileHandler, {"path": str(plotly_bundle().parent)})
+
+
+def plotly_bundle() -> Path:
+    """The JS file plotly's ``FigureWidget`` runs in the browser (found without importing
+    plotly, a views-only library)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    origin = spec.origin if spec is not None else None
+    return Path(origin or ".").resolve().parent / "package_data" / "widgetbundle.js"
 
 
 def _busy_kernels(manager) -> int:
@@ -163,22 +196,62 @@ def _busy_kernels(manager) -> int:
     return len(manager.list_kernel_ids()) - sum(len(pool) for pool in pools.values())
 
 
-def _protect_handed_out(manager) -> None:
-    """A pooled kernel may have been silent longer than the cull timeout; when the pool hands
-    it to a page, count it as active now so the culler cannot take it before the page connects."""
-    original = getattr(manager, "get_rendered_notebook", None)
-    if original is None:
-        return
+REFILL_QUIET_S = 20.0  # a pool refills only after this long without a page handed out
+
+
+def _paced_manager(base: type, parallel: int | None = None,
+                   quiet_s: float = REFILL_QUIET_S) -> type:
+    """Voilà's kernel manager with hand-outs from the warm pool made safe and cheap for a class
+    arriving at once (a plain manager, with no pool, is returned as it is).
+
+    - A pooled kernel may have been silent longer than the cull timeout; when the pool hands it
+      to a page it counts as active now, so the culler cannot take it before the page connects.
+    - Pool kernels start at most ``parallel`` (the core count) at a time: warming 30 kernels
+      before class makes the first ones ready in seconds instead of all of them late.
+    - Voilà refills the pool one kernel per hand-out, after 1 s. With 30 students arriving, that
+      started 30 fresh kernels while the students' own pages were loading, and starved them
+      (7 of 30 usable after 120 s). A refill now waits until no page was handed out for
+      ``quiet_s`` seconds — unless a page waits for that very kernel (the ready ones are all
+      taken): then it starts at once.
+    """
+    import asyncio
+    import time
+
+    if not hasattr(base, "_initialize") or not hasattr(base, "get_rendered_notebook"):
+        return base
     from jupyter_server._tz import utcnow
 
-    async def get_rendered_notebook(*args, **kwargs):
-        result = await original(*args, **kwargs)
-        kernel_id = result.get("kernel_id") if isinstance(result, dict) else None
-        if kernel_id and kernel_id in manager:
-            manager.get_kernel(kernel_id).last_activity = utcnow()
-        return result
+    class PacedKernelManager(base):
+        def __init__(self, **kwargs) -> None:
+            self._gate = asyncio.Semaphore(max(1, parallel or os.cpu_count() or 1))
+            self._last_hand_out = float("-inf")
+            self._pages_waiting = 0
+            super().__init__(**kwargs)  # starts filling the pool, through _initialize below
 
-    manager.get_rendered_notebook = get_rendered_notebook
+        async def _initialize(self, *args, **kwargs):
+            while self._pages_waiting == 0:
+                left = self._last_hand_out + quiet_s - time.monotonic()
+                if left <= 0:
+                    break
+                await asyncio.sleep(min(left, 0.5))
+            async with self._gate:
+                return await super()._initialize(*args, **kwargs)
+
+        async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+            pool = self._pools.get(notebook_name) or []
+            waits = bool(pool) and not pool[0].done()  # this page needs a kernel not ready yet
+            self._last_hand_out = time.monotonic()
+            self._pages_waiting += waits
+            try:
+                result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+            finally:
+                self._pages_waiting -= waits
+            kernel_id = result[2] if isinstance(result, tuple) and len(result) > 2 else None
+            if kernel_id and kernel_id in self:
+                self.get_kernel(kernel_id).last_activity = utcnow()
+            return result
+
+    return PacedKernelManager
 
 
 def run(options: ServeOptions) -> int:
@@ -187,6 +260,10 @@ def run(options: ServeOptions) -> int:
         [str(SHARE), *filter(None, [os.environ.get("JUPYTER_PATH")])]
     )
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    from explorer.views import PLOTLY_BUNDLE_ENV
+
+    if plotly_bundle().is_file():  # kernels inherit this: their figures import the bundle by URL
+        os.environ[PLOTLY_BUNDLE_ENV] = PLOTLY_ROUTE
     print(banner(options), flush=True)
     app = _classes(options)()
     if options.warm:

@@ -165,6 +165,39 @@ def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
     assert code == 200
 
 
+def test_plotly_bundle_is_served_once_with_a_long_cache(limited_server) -> None:
+    """Figures import plotly's bundle from PLOTLY_ROUTE (``plotly_hooks.figure_widget``): the
+    server gives exactly that file, cacheable for a year when versioned, and nothing beside."""
+    import plotly
+
+    from explorer.serve import PLOTLY_ROUTE, plotly_bundle
+
+    base, _ = limited_server
+    url = f"{base}{PLOTLY_ROUTE}?v={plotly.__version__}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        assert response.read() == plotly_bundle().read_bytes()
+        assert "max-age=31536000" in response.headers.get("Cache-Control", "")
+    neighbour = PLOTLY_ROUTE.rsplit("/", 1)[0] + "/plotly.min.js"
+    assert Client(base).get(neighbour)[0] == 404
+
+
+def test_figures_import_the_bundle_by_url_only_under_serve(monkeypatch) -> None:
+    import plotly.graph_objects as go
+
+    from explorer.serve import PLOTLY_ROUTE
+    from explorer.views import PLOTLY_BUNDLE_ENV, plotly_hooks
+
+    monkeypatch.delenv(PLOTLY_BUNDLE_ENV, raising=False)
+    plain = plotly_hooks.figure_widget(go.Figure())
+    assert len(plain._esm) > 1_000_000  # plotly's own class, bundle inside (JupyterLab, hub)
+    monkeypatch.setenv(PLOTLY_BUNDLE_ENV, PLOTLY_ROUTE)
+    served = plotly_hooks.figure_widget(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])))
+    assert len(served._esm) < 1000 and PLOTLY_ROUTE in served._esm
+    assert "export default" in served._esm and isinstance(served, go.FigureWidget)
+    assert list(served.data[0].x) == [0, 1]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_serve_stops_every_kernel(sig: signal.Signals) -> None:
     port = free_port()

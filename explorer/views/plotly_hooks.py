@@ -6,16 +6,26 @@ each one and fails when a plotly release drops it).
 - ``last_edit_id(fig)`` and ``PAINTED_TRAIT``: plotly.js acknowledges every painted trace edit
   through the ``_js2py_traceDeltas`` trait, carrying the ``_last_trace_edit_id`` it painted.
 - ``hide_mode_bar(fig)``: no zoom/pan tool bar, responsive width (``_config``).
+- ``figure_widget(fig)``: every app's ``FigureWidget``. Under ``explorer serve`` its browser
+  code (plotly's ~5 MB ``widgetbundle.js``, normally sent inside every figure's ``_esm``) is
+  imported from a URL the server serves with a long cache lifetime instead: sent once, not once
+  per figure through the kernel, and compiled from the browser's cache on the next page.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import plotly
 import plotly.graph_objects as go
 
+from explorer.views import PLOTLY_BUNDLE_ENV  # the path, under the base URL, of the bundle
+
 PAINTED_TRAIT = "_js2py_traceDeltas"
+
 PRIVATE_ATTRIBUTES = (
     "_perform_batch_animate",
     "_in_batch_mode",
@@ -74,3 +84,31 @@ def responsive(fig: go.FigureWidget) -> go.FigureWidget:
     """A figure with no fixed width re-fits when the window is resized (``_config``)."""
     fig._config = {**fig._config, "responsive": True}
     return fig
+
+
+def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
+    """A ``FigureWidget`` of ``fig``; under ``explorer serve`` its JS comes from a URL (module
+    docstring). Anywhere else (JupyterLab, the Voilà server extension, tests) it is plotly's
+    own class, bundle included, so the figure works wherever the server does not serve it."""
+    path = os.environ.get(PLOTLY_BUNDLE_ENV, "")
+    cls = _bundle_by_url(path) if path else go.FigureWidget
+    return cls(fig)
+
+
+@functools.cache
+def _bundle_by_url(path: str) -> type[go.FigureWidget]:
+    """A ``FigureWidget`` subclass whose ``_esm`` is a stub importing the bundle from ``path``
+    (relative to the page's base URL, read from Voilà's ``jupyter-config-data``), versioned so
+    a plotly upgrade is never served from a stale cache."""
+    stub = (
+        'const c = JSON.parse(document.getElementById("jupyter-config-data")?.textContent'
+        ' || "{}");\n'
+        f'const u = new URL((c.baseUrl || "/") + "{path}?v={plotly.__version__}", location.href);\n'
+        "const m = await import(u.href);\n"
+        "export default m.default;\n"
+    )
+
+    class FigureWidget(go.FigureWidget):
+        _esm = stub
+
+    return FigureWidget

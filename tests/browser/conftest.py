@@ -110,6 +110,8 @@ def open_app(voila_server: str, browser) -> Iterator[Callable[[str], object]]:
         page = context.new_page()
         page.console_errors = []  # type: ignore[attr-defined]
         page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+        page.console_messages = []  # type: ignore[attr-defined]
+        page.on("console", lambda message: page.console_messages.append(message.text))
         page.goto(f"{voila_server}voila/render/{name}.ipynb", timeout=APP_TIMEOUT_MS)
         page.wait_for_selector(".explorer-app", state="visible", timeout=APP_TIMEOUT_MS)
         return page
@@ -117,6 +119,12 @@ def open_app(voila_server: str, browser) -> Iterator[Callable[[str], object]]:
     yield _open
     for context in contexts:
         context.close()
+
+
+def relayout_loops(page) -> list[str]:
+    """plotly's warning when a figure's margins never settle (each loop re-plots the figure:
+    the VAE plane's legend once cost ~1 s of every page load that way)."""
+    return [m for m in getattr(page, "console_messages", []) if "auto-margin" in m]
 
 
 def assert_no_error(page) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_no_error, wait_for_status
+from tests.browser.conftest import assert_no_error, relayout_loops, wait_for_status
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,7 @@ def test_click_plane_then_play_draws_trajectories_and_fills_the_table(open_app) 
     assert "Done" in page.inner_text(STATUS)
     assert_no_error(page)
     assert page.console_errors == []
+    assert relayout_loops(page) == []
 
 
 def test_pause_stops_the_animation(open_app) -> None:

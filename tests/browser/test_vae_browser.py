@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_error
+from tests.browser.conftest import assert_no_error, relayout_loops
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ def test_hover_click_and_draw(open_app) -> None:
     assert "ELBO" in page.inner_text(".explorer-vae-readout")
     assert_no_error(page)
     assert page.console_errors == []
+    assert relayout_loops(page) == []
 
 
 def pinned_z(ends: str, letter: str) -> tuple[float, float]:

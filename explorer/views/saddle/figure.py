@@ -230,7 +230,7 @@ def build_figure(game: str, field: GameField, start: tuple[float, float], clip: 
         hovermode="closest",
         dragmode=False,
     )
-    return plotly_hooks.responsive(go.FigureWidget(fig))
+    return plotly_hooks.responsive(plotly_hooks.figure_widget(fig))
 
 
 def show_background(fig: go.FigureWidget, game: str, field: GameField) -> None:

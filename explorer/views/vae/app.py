@@ -18,7 +18,6 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 import torch
 
 from explorer.errors import ExplorerError
@@ -28,7 +27,7 @@ from explorer.views.charts import PALETTE
 from explorer.views.digit_input import load_test_digits
 from explorer.views.latent_widgets import Click, ManifoldImage, PlaneClicks
 from explorer.views.page import add_page_bar
-from explorer.views.plotly_hooks import hide_mode_bar
+from explorer.views.plotly_hooks import figure_widget, hide_mode_bar
 from explorer.views.status import StatusLine, labelled_button
 from explorer.views.vae import drawing, layout, link, pins, plane, text
 from explorer.views.vae.pins import Pin
@@ -207,7 +206,7 @@ class VAEManifoldApp(widgets.VBox):
         self.encode_drawing(update_plot=False)
         self._refresh_pins(update_plot=False)
 
-        self.fig = go.FigureWidget(plane.plane_figure(  # wrapped last; mutated in callbacks
+        self.fig = figure_widget(plane.plane_figure(  # wrapped last; mutated in callbacks
             self.test_mu, self.digit_rows, pins.pins_xy(self.pins),
             pins.path_xy(self.pins, float(self.alpha.value)), drawing.drawn_xy(self.drawn)))
         self.fig.data[plane.T_PRIOR].on_hover(guard(self._on_plane_hover))

@@ -160,10 +160,11 @@ def plane_figure(
     fig.update_yaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₂", zeroline=False,
                      scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False)
     fig.update_layout(
-        width=590, height=640, margin=dict(l=50, r=10, t=10, b=40), plot_bgcolor="white",
+        width=590, height=625, margin=dict(l=50, r=10, t=10, b=85), plot_bgcolor="white",
         # a dot is picked only right under the cursor (6 px); elsewhere the prior's fine grid
         # answers, so hovering in the crowded centre still decodes the z under the cursor
         hovermode="closest", hoverdistance=int(PICK_PX), dragmode=False, font=dict(size=14),
-        legend=dict(orientation="h", yanchor="top", y=-0.1, x=0.0, title_text="label "),
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.0, x=0.0,
+                    title_text="label "),  # container-anchored: no margin feedback loop
     )
     return fig

@@ -30,7 +30,7 @@ from explorer.models.vae import (
 from explorer.views.charts import PALETTE
 from explorer.views.latent_widgets import ManifoldImage
 from explorer.views.live_training import LiveTraining
-from explorer.views.plotly_hooks import hide_mode_bar
+from explorer.views.plotly_hooks import figure_widget, hide_mode_bar
 from explorer.views.status import StatusLine, explainer, labelled_button
 from explorer.views.vae import text
 from explorer.views.vae.plane import PLANE
@@ -97,7 +97,7 @@ class RetrainPanel(widgets.VBox):
         self.manifold = ManifoldImage(display_width=252, cells=RETRAIN_GRID)
         self.manifold.add_class("explorer-vae-retrain-manifold")
         self.baseline = self._baseline()
-        self.fig = go.FigureWidget(self._figure())  # wrapped last; mutated in callbacks only
+        self.fig = figure_widget(self._figure())  # wrapped last; mutated in callbacks only
         hide_mode_bar(self.fig)
         self.readout.value = text.RETRAIN_IDLE
         self.children = [
@@ -159,7 +159,7 @@ class RetrainPanel(widgets.VBox):
         fig.update_yaxes(rangemode="tozero", row=1, col=2)
         fig.update_xaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₁", row=1, col=3)
         fig.update_yaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₂", row=1, col=3)
-        fig.update_layout(autosize=True, height=330, margin=dict(l=50, r=10, t=40, b=45),
+        fig.update_layout(autosize=True, height=330, margin=dict(l=50, r=10, t=40, b=55),
                           showlegend=False, plot_bgcolor="white", font=dict(size=13),
                           dragmode=False)
         fig.update_annotations(font_size=14)
