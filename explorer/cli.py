@@ -236,7 +236,7 @@ def serve_options(args: argparse.Namespace) -> object:
     return ServeOptions(
         apps=apps_dir(), port=args.port, host=args.host, open_browser=not args.no_browser,
         preheat=args.preheat, theme=args.theme, cull_timeout=args.cull_timeout,
-        max_kernels=max_kernels, token=args.token, warm=warm,
+        max_kernels=max_kernels, token=args.token, warm=warm, kernel_threads=args.kernel_threads,
     )
 
 
@@ -370,6 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-kernels", type=_nonneg, default=None, metavar="N",
         help="at most N open apps; past it students see a 'server full' page "
              "(default: none, or 3 × --students + 10)",
+    )
+    p.add_argument(
+        "--kernel-threads", type=_positive, default=None, metavar="N",
+        help="torch threads per kernel (default: $OMP_NUM_THREADS, else 1: kernels share the "
+             "cores, and two threads on a busy core are many times slower than one)",
     )
     p.add_argument("--token", default=None, help="require this token in the URL (?token=...)")
     p.add_argument("--theme", choices=["light", "dark"], default="light")

@@ -16,6 +16,11 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
   and the kernels are told so (``views.PLOTLY_BUNDLE_ENV``): each figure then imports it
   from there instead of carrying it through the kernel's websocket (measured in
   ``benchmarks/bench_cold_start.py``).
+- Kernels run torch on one thread unless told otherwise (``kernel_threads``): many kernels
+  share few cores, and measured in a kernel on this 2-core machine with one other busy
+  process, a 10 × 784 × 500 product took 2.8 ms on two threads and 0.16 ms on one (threads
+  spinning for a core someone else holds); the evaluation app's page opened in 11 s instead of
+  ~3 s. A live-training chunk still asks for its own thread count (``torch_threads``).
 - The page template drops the Font Awesome CDN links (Voilà's bundle already ships the font),
   so a classroom with no internet logs no failed request.
 """
@@ -53,6 +58,7 @@ class ServeOptions:
     max_kernels: int = 0  # 0: no limit
     token: str | None = None
     warm: dict[str, int] = field(default_factory=dict)  # app notebook -> kernels kept warm
+    kernel_threads: int | None = None  # torch threads per kernel; None: $OMP_NUM_THREADS or 1
 
 
 def reachable_addresses(host: str) -> list[str]:
@@ -75,6 +81,15 @@ def reachable_addresses(host: str) -> list[str]:
     return unique or ["127.0.0.1"]
 
 
+def kernel_threads(options: ServeOptions) -> int:
+    """Torch threads per kernel: the option, else ``$OMP_NUM_THREADS``, else 1."""
+    try:
+        env = int(os.environ.get("OMP_NUM_THREADS") or 1)
+    except ValueError:
+        env = 1
+    return max(1, options.kernel_threads or env)
+
+
 def banner(options: ServeOptions) -> str:
     """What ``explorer serve`` prints: where to open the apps, and who can."""
     lines = [f"Generative Models Explorer: serving {options.apps}"]
@@ -89,7 +104,8 @@ def banner(options: ServeOptions) -> str:
         )
     limit = f"at most {options.max_kernels}" if options.max_kernels else "no limit"
     lines.append(
-        f"  kernels: {limit}, idle ones with no page culled after {options.cull_timeout} s"
+        f"  kernels: {limit}, {kernel_threads(options)} torch thread(s) each, idle ones with no "
+        f"page culled after {options.cull_timeout} s"
         + (f", {options.preheat} kept warm per app" if options.preheat else "")
         + "".join(f", {n} warm for {app}" for app, n in options.warm.items())
     )
@@ -260,6 +276,7 @@ def run(options: ServeOptions) -> int:
         [str(SHARE), *filter(None, [os.environ.get("JUPYTER_PATH")])]
     )
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    os.environ["OMP_NUM_THREADS"] = str(kernel_threads(options))  # inherited by every kernel
     from explorer.views import PLOTLY_BUNDLE_ENV
 
     if plotly_bundle().is_file():  # kernels inherit this: their figures import the bundle by URL

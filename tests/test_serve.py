@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _start(port: int, *extra: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("OMP_NUM_THREADS", None)  # the server's own default applies
     return subprocess.Popen(
         [sys.executable, "-m", "explorer.cli", "serve", "--port", str(port), "--no-browser",
          *extra],
@@ -126,13 +127,16 @@ def limited_server():
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def test_banner_says_who_can_reach_the_server() -> None:
+def test_banner_says_who_can_reach_the_server(monkeypatch) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     local = banner(ServeOptions(apps=Path("apps")))
     assert "http://127.0.0.1:8866/" in local and "this computer only" in local
     lan = banner(ServeOptions(apps=Path("apps"), host="0.0.0.0"))
     assert "anyone who can reach this machine" in lan and "0.0.0.0" not in lan
     for address in reachable_addresses("0.0.0.0"):
         assert f"http://{address}:8866/" in lan
+    assert "1 torch thread(s) each" in local
+    assert "3 torch thread(s) each" in banner(ServeOptions(apps=Path("apps"), kernel_threads=3))
 
 
 def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
@@ -148,6 +152,8 @@ def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
         assert code in (403, 404) or "The class server is full" in body, path
     kernel_id = _kernel_id(page)
     assert _wait(lambda: len(kernel_processes(process.pid)) == 1, 10)
+    # Kernels share the cores: one torch thread each unless --kernel-threads says otherwise.
+    assert kernel_processes(process.pid)[0].environ().get("OMP_NUM_THREADS") == "1"
     # The limit: a second page gets a friendly 'server full' page, no kernel.
     other = Client(base)
     code, body = other.get("voila/render/index.ipynb")
