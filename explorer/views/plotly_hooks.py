@@ -19,7 +19,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import plotly
 import plotly.graph_objects as go
 
 from explorer.views import PLOTLY_BUNDLE_ENV  # the path, under the base URL, of the bundle
@@ -98,12 +97,12 @@ def figure_widget(fig: go.Figure | None = None) -> go.FigureWidget:
 @functools.cache
 def _bundle_by_url(path: str) -> type[go.FigureWidget]:
     """A ``FigureWidget`` subclass whose ``_esm`` is a stub importing the bundle from ``path``
-    (relative to the page's base URL, read from Voilà's ``jupyter-config-data``), versioned so
-    a plotly upgrade is never served from a stale cache."""
+    (relative to the page's base URL, read from Voilà's ``jupyter-config-data``): the same URL
+    the page template preloads, so the import finds the module already compiled."""
     stub = (
         'const c = JSON.parse(document.getElementById("jupyter-config-data")?.textContent'
         ' || "{}");\n'
-        f'const u = new URL((c.baseUrl || "/") + "{path}?v={plotly.__version__}", location.href);\n'
+        f'const u = new URL((c.baseUrl || "/") + "{path}", location.href);\n'
         "const m = await import(u.href);\n"
         "export default m.default;\n"
     )

@@ -26,6 +26,7 @@ def test_drag_step_run_pause(open_app) -> None:
     page = open_app("inpainting")
     page.wait_for_selector(STRIP_IMAGES)
     assert len(chain_pictures(page)) == 8
+    assert page.locator("link[rel=modulepreload]").count() == 0  # no plotly here: no 5 MB
     captions = page.locator(".explorer-digit-strip-caption").all_inner_texts()
     # sweep 0: the free pixels are coin flips, so no classifier reading is shown yet
     assert all(c.startswith("chain") and "%" not in c for c in captions), captions

@@ -72,6 +72,9 @@ def test_hover_click_and_draw(open_app) -> None:
     assert_no_error(page)
     assert page.console_errors == []
     assert relayout_loops(page) == []
+    # plotly's bundle is preloaded by the page (the VAE notebook's metadata asks for it)
+    preload = 'link[rel=modulepreload][href$="explorer/static/widgetbundle.js"]'
+    assert page.locator(preload).count() == 1
 
 
 def pinned_z(ends: str, letter: str) -> tuple[float, float]:
