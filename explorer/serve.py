@@ -222,11 +222,20 @@ def _busy_kernels(manager) -> int:
     return len(manager.list_kernel_ids()) - sum(len(pool) for pool in pools.values())
 
 
-REFILL_QUIET_S = 20.0  # a pool refills only after this long without a page handed out
+REFILL_QUIET_S = 30.0  # a pool refills only after this long without a page handed out
+
+
+def machine_busy() -> bool:
+    """The 1-minute load average is above half the cores (students' pages still loading, a
+    class running); always False where the platform has no load average."""
+    try:
+        return os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1)
+    except (AttributeError, OSError):
+        return False
 
 
 def _paced_manager(base: type, parallel: int | None = None,
-                   quiet_s: float = REFILL_QUIET_S) -> type:
+                   quiet_s: float = REFILL_QUIET_S, busy=machine_busy) -> type:
     """Voilà's kernel manager with hand-outs from the warm pool made safe and cheap for a class
     arriving at once (a plain manager, with no pool, is returned as it is).
 
@@ -237,8 +246,8 @@ def _paced_manager(base: type, parallel: int | None = None,
     - Voilà refills the pool one kernel per hand-out, after 1 s. With 30 students arriving, that
       started 30 fresh kernels while the students' own pages were loading, and starved them
       (7 of 30 usable after 120 s). A refill now waits until no page was handed out for
-      ``quiet_s`` seconds — unless a page waits for that very kernel (the ready ones are all
-      taken): then it starts at once.
+      ``quiet_s`` seconds and the machine is not ``busy()`` (the class is at work) — unless a
+      page waits for that very kernel (the ready ones are all taken): then it starts at once.
     """
     import asyncio
     import time
@@ -257,9 +266,9 @@ def _paced_manager(base: type, parallel: int | None = None,
         async def _initialize(self, *args, **kwargs):
             while self._pages_waiting == 0:
                 left = self._last_hand_out + quiet_s - time.monotonic()
-                if left <= 0:
-                    break
-                await asyncio.sleep(min(left, 0.5))
+                if left <= 0 and (self._last_hand_out == float("-inf") or not busy()):
+                    break  # before class (nothing handed out yet), or a quiet moment
+                await asyncio.sleep(0.1 if left > 0 else 0.5)
             async with self._gate:
                 return await super()._initialize(*args, **kwargs)
 

@@ -70,14 +70,15 @@ def test_pool_starts_at_most_parallel_kernels_at_once() -> None:
         await asyncio.gather(*manager._pools["app.ipynb"])
         return manager
 
-    manager = asyncio.run(scenario())
+    manager = asyncio.run(asyncio.wait_for(scenario(), 20))
     assert len(manager.started) == 6
     assert manager.most_running == 2  # never more than `parallel`, yet using both
 
 
 def test_refills_wait_for_a_quiet_moment_after_the_last_hand_out() -> None:
     async def scenario() -> tuple[FakeVoilaManager, list[float]]:
-        manager = _paced_manager(FakeVoilaManager, parallel=2, quiet_s=0.3)(pool_size=3)
+        manager = _paced_manager(FakeVoilaManager, parallel=2, quiet_s=0.3, busy=lambda: False)(
+            pool_size=3)
         await asyncio.gather(*manager._pools["app.ipynb"])
         handed = []
         for _ in range(3):  # three students, 0.1 s apart: the ready kernels go first
@@ -88,7 +89,7 @@ def test_refills_wait_for_a_quiet_moment_after_the_last_hand_out() -> None:
         await asyncio.gather(*manager._pools["app.ipynb"])
         return manager, handed
 
-    manager, handed = asyncio.run(scenario())
+    manager, handed = asyncio.run(asyncio.wait_for(scenario(), 20))
     refills = manager.started[3:]
     assert len(refills) == 3
     assert min(refills) >= handed[-1] + 0.3 - 0.02  # none while students were arriving
@@ -96,12 +97,34 @@ def test_refills_wait_for_a_quiet_moment_after_the_last_hand_out() -> None:
 
 def test_a_student_waiting_for_a_refill_does_not_wait_for_quiet() -> None:
     async def scenario() -> tuple[float, float]:
-        manager = _paced_manager(FakeVoilaManager, parallel=1, quiet_s=5.0)(pool_size=1)
+        manager = _paced_manager(FakeVoilaManager, parallel=1, quiet_s=5.0, busy=lambda: True)(
+            pool_size=1)
         await asyncio.gather(*manager._pools["app.ipynb"])
         await manager.get_rendered_notebook("app.ipynb")  # takes the only ready kernel
         t0 = time.monotonic()
         await manager.get_rendered_notebook("app.ipynb")  # needs the refill, now
         return t0, time.monotonic()
 
-    t0, t1 = asyncio.run(scenario())
+    t0, t1 = asyncio.run(asyncio.wait_for(scenario(), 20))
     assert t1 - t0 < 1.0  # far below the 5 s quiet period
+
+
+def test_refills_also_wait_while_the_machine_is_busy() -> None:
+    """Pages still loading keep the load up after the last hand-out: refills wait for it."""
+    state = {"busy": True}
+
+    async def scenario() -> tuple[FakeVoilaManager, float]:
+        cls = _paced_manager(FakeVoilaManager, parallel=2, quiet_s=0.1,
+                             busy=lambda: state["busy"])
+        manager = cls(pool_size=2)  # before class: fills although the machine is busy
+        await asyncio.gather(*manager._pools["app.ipynb"])
+        await manager.get_rendered_notebook("app.ipynb")
+        await asyncio.sleep(1.5)
+        assert len(manager.started) == 2  # quiet for 1.4 s, but busy: no refill yet
+        state["busy"] = False
+        calm = time.monotonic()
+        await asyncio.gather(*manager._pools["app.ipynb"])
+        return manager, calm
+
+    manager, calm = asyncio.run(asyncio.wait_for(scenario(), 20))
+    assert len(manager.started) == 3 and manager.started[2] >= calm
