@@ -25,6 +25,9 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
   ~3 s. A live-training chunk still asks for its own thread count (``torch_threads``).
 - The page template drops the Font Awesome CDN links (Voilà's bundle already ships the font),
   so a classroom with no internet logs no failed request.
+- The kernel websocket sends with TCP_NODELAY (:mod:`explorer.kernel_socket`): with Nagle's
+  algorithm on, every widget update after a browser message waited up to 40 ms, which capped
+  the canvases near 20 frames/s.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "explorer"
 INDEX = "index.ipynb"
 PLOTLY_ROUTE = "explorer/static/widgetbundle.js"  # under the base URL; plotly's file name
+NODELAY_CONNECTION = "explorer.kernel_socket.NoDelayConnection"
 
 FULL_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Class server full</title>
 <meta http-equiv="refresh" content="30"></head>
@@ -125,6 +129,7 @@ def voila_argv(options: ServeOptions) -> list[str]:
         f"--MappingKernelManager.cull_interval={interval}",
         f"--MappingKernelManager.cull_idle_timeout={options.cull_timeout}",
         "--MappingKernelManager.cull_connected=False",
+        f"--Voila.kernel_websocket_connection_class={NODELAY_CONNECTION}",
     ]
     if options.preheat > 0 or options.warm:
         argv += ["--preheat_kernel=True", f"--pool_size={options.preheat}"]

@@ -115,6 +115,33 @@ def test_run_pause_reset(app: DAEChainApp) -> None:
     assert tab.n_steps == 0 and app.status.text == text.RESET
 
 
+def test_run_never_outruns_a_browser_that_stops_painting(app: DAEChainApp) -> None:
+    """Flow control: a browser that painted every frame so far and then stalls gets at most
+    ``max_behind`` more frames, however long Run goes on; its next acknowledgement lets the
+    chain go on, and Pause still stops it."""
+    tab = app.toy_tab
+    tab.reset_chains()
+    canvas, bar = tab.canvas, tab.transport
+    canvas.frames_painted = painted = canvas.version
+    skipped = bar.skipped_ticks
+    try:
+        bar.run()
+        time.sleep(0.8)
+        assert canvas.version - painted == bar.max_behind
+        assert bar.skipped_ticks - skipped >= 5
+        steps = tab.n_steps
+        canvas.frames_painted = canvas.version  # the browser catches up
+        time.sleep(0.5)
+        bar.pause()
+        bar.pacer.join(5)
+        assert not bar.running and tab.n_steps > steps
+        assert canvas.version - canvas.frames_painted <= bar.max_behind
+    finally:
+        bar.pause()
+        bar.pacer.join(5)
+        canvas.frames_painted = 0  # no browser again, for the tests after this one
+
+
 def test_toy_sigma_training_and_chain_count_switch_models(app: DAEChainApp) -> None:
     tab = app.toy_tab
     tab.sigma_choice.value = 0.3
