@@ -11,7 +11,11 @@
    sweep's two matrix products alone. One thread; medians of many repeats.
 3. Compare-all: every inpainting model × 8 chains, one step of all rows plus the batched
    classifier reading (``CompareRows.step`` + ``readings``), server-side, median.
-Prints one JSON object per part.
+4. Compare-all in a real browser (``--part browser``): a real ``explorer serve``, headless
+   Chromium, the inpainting app's compare-all view on a right-half mask; click → visible is the
+   time from the compare view's Step click to the frame after every row's strip and the step
+   count show the new step (median and 90th percentile of 30 clicks, after 5 warm-up clicks).
+Prints one JSON object per part. Note ``uptime``'s load beside any timing.
 """
 
 from __future__ import annotations
@@ -140,9 +144,55 @@ def compare_step(repeats: int = 100) -> dict[str, float]:
             "all_rows_step_and_read_ms": round(median_ms(timed(all_rows, repeats)), 2)}
 
 
+COMPARE_CLICK_JS = """
+async () => {
+  const view = document.querySelector('.explorer-compare-all');
+  const strips = [...view.querySelectorAll('.explorer-compare-chains .explorer-digit-strip')];
+  // the step count's HTML widget replaces its element on every update: look it up afresh
+  const count = () => [...view.querySelectorAll('span')].map(s => s.innerText.trim())
+    .find(t => t.startsWith('steps:'));
+  const before = strips.map(s => s.dataset.version), steps = count();
+  const button = [...view.querySelectorAll('button')].find(b => b.innerText.trim() === 'Step');
+  const t0 = performance.now();
+  button.click();
+  const done = () => count() !== steps && strips.every((s, i) => s.dataset.version !== before[i]);
+  while (!done()) await new Promise(r => requestAnimationFrame(r));
+  await new Promise(r => requestAnimationFrame(r));  // the frame that shows them
+  return [performance.now() - t0, strips.length];
+}
+"""
+
+
+def compare_browser(clicks: int = 30) -> dict[str, float]:
+    from common import served_page
+
+    with served_page("inpainting", ".explorer-chains canvas.explorer-digit-strip-image") as (
+            page, _):
+        page.get_by_role("button", name="Compare all models").click()
+        n_rows = len(inpainting_models())
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.explorer-compare-all .explorer-compare-row')"
+            ".length === n", arg=n_rows, timeout=60_000)
+        page.get_by_role("button", name="Right half").click()
+        page.wait_for_timeout(1000)
+        for _ in range(5):
+            page.evaluate(COMPARE_CLICK_JS)
+        times = []
+        for _ in range(clicks):
+            ms, strips = page.evaluate(COMPARE_CLICK_JS)
+            times.append(ms)
+            page.wait_for_timeout(100)
+    assert strips == n_rows, (strips, n_rows)
+    return {"models": n_rows, "chains_per_model": 8, "clicks": clicks,
+            "click_to_visible_median_ms": round(float(np.median(times)), 1),
+            "click_to_visible_p90_ms": round(float(np.percentile(times, 90)), 1),
+            "click_to_visible_max_ms": round(float(np.max(times)), 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("agreement", "gibbs", "compare", "all"), default="all")
+    parser.add_argument("--part", choices=("agreement", "gibbs", "compare", "browser", "all"),
+                        default="all")
     parser.add_argument("--quick", action="store_true", help="100 digits, fewer repeats")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -150,6 +200,8 @@ def main() -> None:
         print(json.dumps({"gibbs_throughput": gibbs_throughput(400 if args.quick else 2000)}))
     if args.part in ("compare", "all"):
         print(json.dumps({"compare_all": compare_step(20 if args.quick else 100)}))
+    if args.part in ("browser", "all"):
+        print(json.dumps({"compare_all_browser": compare_browser(10 if args.quick else 30)}))
     if args.part in ("agreement", "all"):
         table = agreement_table(100 if args.quick else N_DIGITS)
         print(json.dumps({"agreement": table}))

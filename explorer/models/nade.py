@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as nnf
 from torch import nn
@@ -138,24 +139,55 @@ class NADE(ExplorerModel):
     def _ancestral_shared(self, x: torch.Tensor, a: torch.Tensor, free_order: torch.Tensor,
                           generator: torch.Generator | None, draw: bool) -> NADEDraw:
         """The same pass when every row has the same free pixels in the same order (the app's
-        case): the weights are gathered once, each pixel costs a few small vector ops."""
+        case): the weights are gathered once, each pixel costs a few small vector ops — in
+        numpy on the CPU, whose per-call cost is a fraction of torch's (392 sequential pixels
+        of 8 chains: about half the time of the same loop in torch). The draw x = 1 iff
+        u < σ(logit) is taken as logit > log u − log(1 − u), the same event, with u from
+        ``generator``."""
         order = free_order[0]
         u_out, w_x, w_m, bias = self.U.T[order], self.W_x[order], self.W_m[order], self.b[order]
         n_free = len(order)
-        logits = torch.empty(n_free, len(x), dtype=x.dtype, device=x.device)
         values = x[:, order].T.contiguous()  # (D, B): the free pixels, filled in as drawn
-        u = (torch.rand(n_free, len(x), generator=generator, device=x.device, dtype=x.dtype)
-             if draw else None)
-        for d in range(n_free):
-            logit = torch.mv(torch.relu(a), u_out[d]).add_(bias[d])
-            logits[d] = logit
-            if draw:
-                values[d] = (u[d] < torch.sigmoid(logit)).to(x.dtype)
-            a = a.add(w_m[d]).addr_(values[d], w_x[d])
+        threshold = None
+        if draw:
+            u = torch.rand(n_free, len(x), generator=generator, device=x.device, dtype=x.dtype)
+            threshold = torch.log(u) - torch.log1p(-u)
+        if x.device.type == "cpu":
+            logits = self._pass_numpy(a, u_out, w_x, w_m, bias, values, threshold)
+        else:
+            logits = torch.empty(n_free, len(x), dtype=x.dtype, device=x.device)
+            for d in range(n_free):
+                logit = torch.mv(torch.relu(a), u_out[d]).add_(bias[d])
+                logits[d] = logit
+                if threshold is not None:
+                    values[d] = (logit > threshold[d]).to(x.dtype)
+                a = a.add(w_m[d]).addr_(values[d], w_x[d])
         x[:, order] = values.T
         log_prob = (values * nnf.logsigmoid(logits) + (1 - values) * nnf.logsigmoid(-logits)
                     ).sum(0)
         return NADEDraw(x, log_prob, free_order, torch.sigmoid(logits).T.contiguous())
+
+    @staticmethod
+    def _pass_numpy(a: torch.Tensor, u_out: torch.Tensor, w_x: torch.Tensor, w_m: torch.Tensor,
+                    bias: torch.Tensor, values: torch.Tensor, threshold: torch.Tensor | None
+                    ) -> torch.Tensor:
+        """The loop of :meth:`_ancestral_shared` on CPU tensors viewed as numpy arrays; fills
+        ``values`` (D, B) in place where ``threshold`` is given, returns the logits (D, B)."""
+        a_np = a.detach().numpy().copy()  # (B, H)
+        u_np, wx_np, wm_np = u_out.detach().numpy(), w_x.detach().numpy(), w_m.detach().numpy()
+        b_np, v_np = bias.detach().numpy(), values.numpy()
+        z_np = None if threshold is None else threshold.numpy()
+        logits = np.empty(v_np.shape, dtype=v_np.dtype)
+        h = np.empty_like(a_np)
+        for d in range(len(v_np)):
+            np.maximum(a_np, 0, out=h)
+            logit = np.dot(h, u_np[d], out=logits[d])
+            logit += b_np[d]
+            if z_np is not None:
+                np.greater(logit, z_np[d], out=v_np[d], casting="unsafe")
+            a_np += wm_np[d]
+            a_np += np.multiply.outer(v_np[d], wx_np[d])
+        return torch.from_numpy(logits)
 
     @torch.no_grad()
     def sample_given(self, x: torch.Tensor, clamp_mask: torch.Tensor, order: str = "raster",

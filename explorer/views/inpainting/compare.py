@@ -43,8 +43,11 @@ class ModelRow(widgets.VBox):
         self.insides = widgets.HBox()
         self.insides.add_class("explorer-compare-insides")
         self.images = DigitStrip(scale=2)
+        self._images_title = widgets.HTML()
+        self._images_box = widgets.VBox([self._images_title, self.images])
         self.energy = widgets.HTML()
-        self._hidden: dict[str, widgets.Image] = {}
+        # layer -> (its title, its heat map, the box holding both)
+        self._hidden: dict[str, tuple[widgets.HTML, widgets.Image, widgets.VBox]] = {}
         self.children = [self.heading, self.strip, self.insides]
 
     def show(self, sampler: Any, reading: RowReading | None, label: int | None,
@@ -61,22 +64,30 @@ class ModelRow(widgets.VBox):
             sampler.n_steps)
         self._show_insides(sampler.diagnostics())
 
+    @staticmethod
+    def _layer_widgets() -> tuple[widgets.HTML, widgets.Image, widgets.VBox]:
+        title, image = widgets.HTML(), widgets.Image(format="png")
+        image.add_class("explorer-compare-hidden")
+        return title, image, widgets.VBox([title, image])
+
     def _show_insides(self, diagnostics: Any) -> None:
+        """Update the insides in place: the widgets are made once per layer (a step only sends
+        new values; fresh widgets every step cost ~30 comm openings per click)."""
         parts: list[widgets.Widget] = []
         if list(diagnostics.hidden) != list(self._hidden):
-            self._hidden = {layer: widgets.Image(format="png") for layer in diagnostics.hidden}
-            for image in self._hidden.values():
-                image.add_class("explorer-compare-hidden")
+            self._hidden = {layer: self._layer_widgets() for layer in diagnostics.hidden}
         for layer, values in diagnostics.hidden.items():
+            title, image, box = self._hidden[layer]
             rows, cols = grid_shape(int(values.shape[1]))
-            self._hidden[layer].value = heat_png(values[0].float().cpu().numpy(), rows, cols, 3)
-            parts.append(widgets.VBox([widgets.HTML(text.hidden_heading(layer, values.shape[1])),
-                                       self._hidden[layer]]))
+            image.value = heat_png(values[0].float().cpu().numpy(), rows, cols, 3)
+            title.value = text.hidden_heading(layer, values.shape[1])
+            parts.append(box)
         if diagnostics.images:
             labels = list(diagnostics.images)
             stack = np.stack([v[0].float().cpu().numpy() for v in diagnostics.images.values()])
             self.images.show(np.clip(stack, 0, 1), labels)
-            parts.append(widgets.VBox([widgets.HTML(text.images_heading(labels)), self.images]))
+            self._images_title.value = text.images_heading(labels)
+            parts.append(self._images_box)
         if diagnostics.energy is not None:
             self.energy.value = text.energy_line(diagnostics.energy_name,
                                                  diagnostics.energy.float().cpu().tolist())
