@@ -11,7 +11,13 @@ from explorer.metrics.dga_eval import SEED_TABLE1, table1
 from explorer.metrics.likelihood_table import load_report
 from explorer.metrics.neighbours import samples_beside_neighbours
 from explorer.views.evaluation import EvaluationApp, text
-from explorer.views.evaluation.app import N_INTERP, N_SAMPLES, likelihood_table_html, table1_html
+from explorer.views.evaluation.app import (
+    N_INTERP,
+    N_SAMPLES,
+    dga_estimator_note,
+    likelihood_table_html,
+    table1_html,
+)
 from explorer.weights import load_pretrained
 
 REPORT = load_report()
@@ -24,8 +30,20 @@ def fake_report() -> dict:
     runs = [{"n_betas": n, "log_z": z, "se": 0.1, "n_runs": 10, "test_log_likelihood": -z / 3}
             for n, z in ((10, 200.0), (100, 260.0))]
     return {"rows": rows, "binarizations": {"threshold": "thr", "stochastic": "sto"},
-            "ais": {"rbm-mnist": runs}, "seed_table1": SEED_TABLE1,
-            "dga": {"dga2-mnist": {"table1": {k: dict(v) for k, v in SEED_TABLE1.items()}}}}
+            "ais": {"rbm-mnist": runs, "dbm-mnist": runs}, "seed_table1": SEED_TABLE1,
+            "ais_kind": {"rbm-mnist": "rbm", "dbm-mnist": "dbm"},
+            "dga": {"dga2-mnist": {"table1": {k: dict(v) for k, v in SEED_TABLE1.items()},
+                                   **dga_info(shift=4.0)}}}
+
+
+def dga_info(shift: float) -> dict:
+    se = 0.8
+    return {"ess": 1.4, "n_samples": 5000, "n_centroids": 500, "log_z": -31.0, "log_z_se": se,
+            "more_centroids": {"n_centroids": 5000, "log_z": -31.0 + shift, "log_z_se": 0.7},
+            "shift": shift, "shift_in_se": abs(shift) / se, "unreliable": abs(shift) > 2 * se,
+            "marginal": {"threshold": {"n_samples": 1000, "log_likelihood": -111.5,
+                                       "log_likelihood_se": 1.25, "median_ess": 2.5,
+                                       "log_p_star": -127.3}}}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +78,25 @@ def test_tables_show_the_numbers(app) -> None:
         assert value in html1
     page = "".join(getattr(w, "value", "") for w in app.children)
     assert "explorer-likelihood-table" in page and "explorer-ais-chart" in page
-    assert "explorer-table1" in page
+    assert "explorer-table1" in page and "explorer-dga-estimator" in page
+    # one AIS section per model, titled and headed by its kind
+    assert page.count("explorer-ais-chart") == 2
+    assert "log Z of the RBM" in page and "log Z of the DBM" in page
+    assert "test bound (mean-field ELBO − log Ẑ)" in page
+
+
+def test_dga_note_says_unreliable_only_when_the_estimate_moves() -> None:
+    report = fake_report()
+    shaky = dga_estimator_note("dga2-mnist", dga_info(shift=4.0), report)
+    for value in ("1.4", "5,000", "500", "-31.0", "-27.0", "+4.0", "5.0 times", "0.80", "-90.00",
+                  "-111.50 ± 1.25", "2.5", "-127.30"):
+        assert value in shaky, value
+    assert "neither the estimate nor its error bar can be trusted" in shaky
+    assert "probably too high" in shaky
+    steady = dga_estimator_note("dga2-mnist", dga_info(shift=1.0), report)
+    assert "trusted" not in steady and "within twice" in steady and "+1.00" in steady
+    down = dga_estimator_note("dga2-mnist", dga_info(shift=-4.0), report)
+    assert "can be trusted" in down and "too high" not in down
 
 
 def test_buttons_redraw(app) -> None:
@@ -99,10 +135,25 @@ def test_shipped_report_backs_the_sentences() -> None:
     for model, scheme in cells:
         if scheme == "threshold":
             assert abs(cells[(model, "threshold")] - cells[(model, "stochastic")]) > 1.0
-    # AIS_HELP: with few temperatures the estimate is biased low and the likelihood too high
-    runs = next(iter(REPORT["ais"].values()))
-    assert runs[0]["log_z"] < runs[-1]["log_z"] - 3 * runs[-1]["se"]
-    assert runs[0]["test_log_likelihood"] > runs[-1]["test_log_likelihood"]
-    # ... and its small error bar does not cover the converged value
-    assert runs[0]["se"] < 2 and abs(runs[0]["log_z"] - runs[-1]["log_z"]) > 10 * runs[0]["se"]
-    assert "does not cover" in text.AIS_HELP
+    # AIS_HELP / DBM_AIS_HELP: with few temperatures the estimate is biased low and the
+    # likelihood (the DBM's bound) too high, far above the converged one
+    for runs in REPORT["ais"].values():
+        assert runs[0]["log_z"] < runs[-1]["log_z"] - 3 * runs[-1]["se"]
+        assert runs[0]["test_log_likelihood"] > runs[-1]["test_log_likelihood"] + 10
+        # ... and its small error bar does not cover the converged value
+        assert runs[0]["se"] < 2 and abs(runs[0]["log_z"] - runs[-1]["log_z"]) > 10 * runs[0]["se"]
+    assert "does not cover" in text.AIS_HELP and "far above" in text.DBM_AIS_HELP
+    # the DBM row is the bound with the last AIS estimate
+    for name, kind in REPORT.get("ais_kind", {}).items():
+        if kind == "dbm":
+            assert cells[(name, "threshold")] == pytest.approx(
+                REPORT["ais"][name][-1]["test_log_likelihood"], abs=1e-3)
+    # the DGA rows say their ESS, and "unreliable" exactly when log Ẑ moved by more than 2 SEs
+    for name, info in REPORT["dga"].items():
+        method = next(r["method"] for r in REPORT["rows"] if r["model"] == name)
+        assert f"ESS {info['ess']:.0f}" in method
+        moved = abs(info["more_centroids"]["log_z"] - info["log_z"]) > 2 * info["log_z_se"]
+        assert info["unreliable"] == moved == ("unreliable" in method)
+        # the estimate over codes is never below log P* (TABLE_HELP: errs only low)
+        for scheme in ("threshold", "stochastic"):
+            assert cells[(f"{name} (IS over codes)", scheme)] >= cells[(f"{name} (log P*)", scheme)]

@@ -1,7 +1,8 @@
 """Test-set metrics of a DBM: ``explorer eval dbm-mnist`` and the ``dbm-mnist`` card.
 
 :func:`dbm_metrics` is the one function both use. A DBM's log-likelihood needs log Z (annealed
-importance sampling, not implemented here), so the card gives the mean-field bound *plus* log Z,
+importance sampling, :mod:`.dbm_ais`, minutes: the evaluation report has it), so the card gives
+the mean-field bound *plus* log Z,
 E_Q[−E(v, h)] + H(Q) (eq. 20.35 without −log Z: comparable between checkpoints of one model only),
 the reconstruction error through the mean-field posterior, and the right-half inpainting
 agreement (200 Gibbs sweeps, the first 500 test digits, read by the shipped classifier).

@@ -23,7 +23,7 @@ from explorer.views.page import add_page_bar
 from explorer.views.status import StatusLine, explainer, labelled_button
 from explorer.views.widgets import DigitStrip
 
-GENERATIVE_KINDS = ("rbm", "vae", "dga", "nade")
+GENERATIVE_KINDS = ("rbm", "vae", "dga", "nade", "dbm")
 N_SAMPLES = 6
 N_INTERP = 9
 PAIR = (7, 12)  # two test digits of different classes (checked by the tests: not the same label)
@@ -79,13 +79,30 @@ def ais_chart_svg(runs: list[dict[str, Any]]) -> str:
     return f'<div class="explorer-ais-chart">{svg}<div>temperatures per run: {sizes}</div></div>'
 
 
-def ais_rows_html(runs: list[dict[str, Any]]) -> str:
+def ais_rows_html(runs: list[dict[str, Any]], kind: str = "rbm") -> str:
     rows = "".join(
         f"<tr><td>{r['n_betas']:,}</td><td>{r['log_z']:.2f} ± {r['se']:.2f}</td>"
         f"<td>{r['test_log_likelihood']:.2f}</td></tr>" for r in runs)
     return ('<table class="explorer-ais-table" border="1" cellpadding="4" '
             'style="border-collapse:collapse"><tr><th>temperatures</th><th>log Z ± SE</th>'
-            f"<th>test log-likelihood</th></tr>{rows}</table>")
+            f"<th>{text.AIS_LL_HEADER[kind]}</th></tr>{rows}</table>")
+
+
+def dga_estimator_note(name: str, info: dict[str, Any], report: dict[str, Any]) -> str:
+    """The sentence on the seed's §5.1 estimate of ``name`` and the estimate over codes, filled
+    in from the report: "unreliable" only when Ẑ moved by more than twice its reported SE."""
+    more, marg = info["more_centroids"], info["marginal"]["threshold"]
+    normalised = next(r["log_likelihood"] for r in report["rows"]
+                      if r["model"] == name and r["binarization"] == "threshold")
+    values = dict(
+        model=html.escape(name), ess=info["ess"], n=info["n_samples"], n1=info["n_centroids"],
+        n2=more["n_centroids"], z1=info["log_z"], z2=more["log_z"], shift=info["shift"],
+        ratio=info["shift_in_se"], se=info["log_z_se"], ll=normalised,
+        direction=text.DIRECTION_HIGH if info["shift"] > 0 else text.DIRECTION_LOW,
+        k=marg["n_samples"], marg=marg["log_likelihood"], marg_se=marg["log_likelihood_se"],
+        marg_ess=marg["median_ess"], pstar=marg["log_p_star"])
+    template = text.DGA_UNRELIABLE if info["unreliable"] else text.DGA_RELIABLE
+    return f'<div class="explorer-dga-estimator">{template.format(**values)}</div>'
 
 
 MAX_SEED = 1_000_000
@@ -153,10 +170,16 @@ class EvaluationApp(widgets.VBox):
             return [widgets.HTML(text.TABLE_TITLE), explainer(text.NO_REPORT)]
         out = [widgets.HTML(text.TABLE_TITLE), explainer(text.TABLE_HELP),
                widgets.HTML(likelihood_table_html(self.report))]
-        for runs in self.report.get("ais", {}).values():
-            out += [widgets.HTML(text.AIS_TITLE),
-                    explainer(text.AIS_HELP.format(runs=runs[-1]["n_runs"])),
-                    widgets.HTML(ais_chart_svg(runs)), widgets.HTML(ais_rows_html(runs))]
+        for name, runs in self.report.get("ais", {}).items():
+            kind = self.report.get("ais_kind", {}).get(name, "rbm")
+            helper = text.DBM_AIS_HELP if kind == "dbm" else text.AIS_HELP
+            out += [widgets.HTML(text.AIS_TITLE.format(model=text.AIS_MODEL[kind])),
+                    explainer(helper.format(runs=runs[-1]["n_runs"])),
+                    widgets.HTML(ais_chart_svg(runs)), widgets.HTML(ais_rows_html(runs, kind))]
+        notes = [dga_estimator_note(name, info, self.report)
+                 for name, info in self.report.get("dga", {}).items() if "marginal" in info]
+        if notes:
+            out += [widgets.HTML(text.DGA_ESTIMATOR_TITLE), widgets.HTML("".join(notes))]
         return out
 
     def _dgas(self) -> dict[str, Any]:

@@ -7,8 +7,8 @@ INTRO = (
     "are easy to get wrong. Below: samples of each shipped model, each beside the training digit "
     "closest to it (a model that copies its training set looks perfect by eye); one table of "
     "test log-likelihoods, each with the estimator it needs and its error bar, under two "
-    "binarizations of the same test digits; and the RBM's partition function estimated by "
-    "annealed importance sampling (AIS) as more intermediate temperatures are added."
+    "binarizations of the same test digits; and the partition functions of the RBM and the DBM "
+    "estimated by annealed importance sampling (AIS) as more intermediate temperatures are added."
 )
 SAMPLES_TITLE = "<h3>Samples and their nearest training digits</h3>"
 SAMPLES_HELP = (
@@ -22,13 +22,20 @@ TABLE_HELP = (
     "comparable (§20.14). Methods differ too: IWAE₅₀₀ is a lower bound; AIS and the DGA's "
     "importance sampling estimate Z, and a small effective sample size (ESS) means that estimate "
     "is dominated by a few draws and is probably too optimistic; the DGA's log P*(x) needs no "
-    "estimate and is a true lower bound (the seed's Proposition 1)."
+    "estimate and is a true lower bound (the seed's Proposition 1). The DBM's number is the "
+    "mean-field lower bound (eq. 20.35) with log Z replaced by its AIS estimate: it is a bound "
+    "only if that estimate is not too low, and AIS tends to under-estimate log Z, which would "
+    "make the bound too high. The DGA's importance sampling over codes estimates the log-"
+    "likelihood of the model its samples come from; a small ESS there makes it too low, never "
+    "too high."
 )
 NO_REPORT = (
     "The precomputed numbers are missing: run <code>python benchmarks/bench_evaluation.py</code> "
     "(a few minutes) to write pretrained/evaluation/report.json."
 )
-AIS_TITLE = "<h3>AIS: log Z of the RBM as temperatures are added</h3>"
+AIS_TITLE = "<h3>AIS: log Z of the {model} as temperatures are added</h3>"
+AIS_MODEL = {"rbm": "RBM", "dbm": "DBM"}
+AIS_LL_HEADER = {"rbm": "test log-likelihood", "dbm": "test bound (mean-field ELBO − log Ẑ)"}
 AIS_HELP = (
     "Each point is an independent AIS run of {runs} chains from a base-rate RBM to the trained "
     "one, with more intermediate temperatures. With few temperatures the estimate is biased low "
@@ -36,6 +43,31 @@ AIS_HELP = (
     "does not warn you: an unconverged run reports a small standard error that does not cover "
     "the converged value."
 )
+DBM_AIS_HELP = (
+    "The DBM's hidden layer h¹ is summed out exactly, so AIS runs over the visible units and h² "
+    "together, like an RBM's ({runs} chains from a base-rate model to the trained DBM; "
+    "Salakhutdinov &amp; Hinton 2009). The last column is the mean-field lower bound on the test "
+    "log-likelihood with each estimate of log Z: an estimate that is too low lifts it, so with "
+    "few temperatures the \"bound\" is far above the converged one."
+)
+DGA_ESTIMATOR_TITLE = "<h3>How far to trust the DGA's §5.1 number</h3>"
+DGA_UNRELIABLE = (
+    "<b>{model}</b>: the seed's estimate of log Z rests on an effective sample size of {ess:.1f} "
+    "of its {n:,} draws. With {n2:,} mixture centroids instead of {n1:,} it moves from "
+    "{z1:.1f} to {z2:.1f} ({shift:+.1f} nats, {ratio:.1f} times its reported standard error of "
+    "{se:.2f}): at this ESS neither the estimate nor its error bar can be trusted, and the "
+    "normalised log-likelihood it gives, {ll:.2f}, is {direction}. Importance sampling over "
+    "codes, {k:,} per digit, gives the sampler's log P(x) ≥ {marg:.2f} ± {marg_se:.2f} in "
+    "expectation (median ESS {marg_ess:.1f}); log P*(x) alone is {pstar:.2f}."
+)
+DGA_RELIABLE = (
+    "<b>{model}</b>: the seed's estimate of log Z (ESS {ess:.1f} of {n:,} draws) moves by "
+    "{shift:+.2f} nats with {n2:,} centroids instead of {n1:,}, within twice its standard error "
+    "of {se:.2f}. Importance sampling over codes gives the sampler's log P(x) ≥ {marg:.2f} ± "
+    "{marg_se:.2f} in expectation (median ESS {marg_ess:.1f}); log P*(x) alone is {pstar:.2f}."
+)
+DIRECTION_HIGH = "probably too high (more centroids raise Ẑ)"
+DIRECTION_LOW = "of unknown direction"
 DGA_TITLE = "<h3>Deep Directed Generative Autoencoder (Ozair &amp; Bengio)</h3>"
 DGA_SAMPLES_HELP = (
     "Ancestral samples: a code drawn from the factorised prior of one layer, decoded down. "
