@@ -371,11 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="at most N open apps; past it students see a 'server full' page "
              "(default: none, or 3 × --students + 10)",
     )
-    p.add_argument(
-        "--kernel-threads", type=_positive, default=None, metavar="N",
-        help="torch threads per kernel (default: $OMP_NUM_THREADS, else 1: kernels share the "
-             "cores, and two threads on a busy core are many times slower than one)",
-    )
+    p.add_argument("--kernel-threads", type=_positive, default=None, metavar="N",
+                   help="torch threads per kernel (default: $OMP_NUM_THREADS, else 1)")
     p.add_argument("--token", default=None, help="require this token in the URL (?token=...)")
     p.add_argument("--theme", choices=["light", "dark"], default="light")
     p.set_defaults(func=cmd_serve)
