@@ -89,7 +89,7 @@ def test_dga_note_says_unreliable_only_when_the_estimate_moves() -> None:
     report = fake_report()
     shaky = dga_estimator_note("dga2-mnist", dga_info(shift=4.0), report)
     for value in ("1.4", "5,000", "500", "-31.0", "-27.0", "+4.0", "5.0 times", "0.80", "-90.00",
-                  "-111.50 ± 1.25", "2.5", "-127.30"):
+                  "-111.50 ± 1.25", "ESS 2.5", "-127.30"):
         assert value in shaky, value
     assert "neither the estimate nor its error bar can be trusted" in shaky
     assert "probably too high" in shaky

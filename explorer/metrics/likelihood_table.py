@@ -208,7 +208,8 @@ def _shipped(row: dict[str, Any]) -> str:
 
 def merge_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """``old`` with every model of ``new`` replaced by (or added as) ``new``'s rows and entries;
-    rows sorted by shipped model. Both must score the same data (``ConfigError`` otherwise)."""
+    rows sorted by shipped model; ``timings`` keeps each model's seconds, a whole run's
+    ``seconds`` is dropped. Both must score the same data (``ConfigError`` otherwise)."""
     from explorer.errors import ConfigError
 
     for key in ("data", "n_test", "binarizations"):
@@ -222,6 +223,7 @@ def merge_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         merged[key] = {**{k: v for k, v in old.get(key, {}).items() if k not in names},
                        **new.get(key, {})}
     merged["dga_ll_threshold"] = _dga_ll(merged["rows"])
+    merged.pop("seconds", None)  # a whole run's time no longer describes the merged report
     return merged
 
 

@@ -50,21 +50,24 @@ DBM_AIS_HELP = (
     "log-likelihood with each estimate of log Z: an estimate that is too low lifts it, so with "
     "few temperatures the \"bound\" is far above the converged one."
 )
+MARGINAL = (
+    "Importance sampling over codes, {k:,} per digit, gives {marg:.2f} ± {marg_se:.2f}: a lower "
+    "bound, in expectation, on the log-likelihood of the model the samples come from (median "
+    "ESS {marg_ess:.1f}; a small ESS makes it loose, and more draws can only raise it in "
+    "expectation). log P*(x) alone is {pstar:.2f}."
+)
 DGA_ESTIMATOR_TITLE = "<h3>How far to trust the DGA's §5.1 number</h3>"
 DGA_UNRELIABLE = (
     "<b>{model}</b>: the seed's estimate of log Z rests on an effective sample size of {ess:.1f} "
     "of its {n:,} draws. With {n2:,} mixture centroids instead of {n1:,} it moves from "
     "{z1:.1f} to {z2:.1f} ({shift:+.1f} nats, {ratio:.1f} times its reported standard error of "
     "{se:.2f}): at this ESS neither the estimate nor its error bar can be trusted, and the "
-    "normalised log-likelihood it gives, {ll:.2f}, is {direction}. Importance sampling over "
-    "codes, {k:,} per digit, gives the sampler's log P(x) ≥ {marg:.2f} ± {marg_se:.2f} in "
-    "expectation (median ESS {marg_ess:.1f}); log P*(x) alone is {pstar:.2f}."
+    "normalised log-likelihood it gives, {ll:.2f}, is {direction}. " + MARGINAL
 )
 DGA_RELIABLE = (
     "<b>{model}</b>: the seed's estimate of log Z (ESS {ess:.1f} of {n:,} draws) moves by "
     "{shift:+.2f} nats with {n2:,} centroids instead of {n1:,}, within twice its standard error "
-    "of {se:.2f}. Importance sampling over codes gives the sampler's log P(x) ≥ {marg:.2f} ± "
-    "{marg_se:.2f} in expectation (median ESS {marg_ess:.1f}); log P*(x) alone is {pstar:.2f}."
+    "of {se:.2f}. " + MARGINAL
 )
 DIRECTION_HIGH = "probably too high (more centroids raise Ẑ)"
 DIRECTION_LOW = "of unknown direction"
