@@ -6,6 +6,11 @@
    (threshold-binarized embedded split), per model × mask (right-half, bottom-half, random-50),
    beside the trivial baseline (the free pixels left blank) and the ceiling (the originals).
    Gibbs chains and the DAE run 200 steps (as ``explorer eval``); NADE draws one exact sample.
+   One chain (one completion) per digit, seed 0, the same for every model.
+   ``--part steps``: right-half agreement of the chain-based models read after 10, 50, 200
+   and 1000 steps of the same chains. ``--part level``: what an exact sampler of the data's
+   own conditional would score, E[p(y_true | x_clamped)], from a classifier of the clamped
+   pixels trained on full MNIST (:func:`exact_sampler_level`; needs ``explorer data full``).
 2. Gibbs throughput: 100 RBM chains (rbm-mnist weights), one sweep — ``ClampedGibbsChain.step``
    against scikit-learn's ``BernoulliRBM.gibbs`` with the same weights, and against the floor, the
    sweep's two matrix products alone. One thread; medians of many repeats.
@@ -78,6 +83,91 @@ def agreement_table(n_digits: int = N_DIGITS) -> dict[str, dict[str, float]]:
             table[row][mask_name] = read(sampler.completion())
         print(row, table[row], flush=True)
     return table
+
+
+def chain_length_sweep(n_digits: int = N_DIGITS, checkpoints: tuple[int, ...] = (10, 50, 200, 1000)
+                       ) -> dict[str, dict[str, float]]:
+    """Right-half agreement of every chain-based model read at several step counts of the same
+    chains (one chain per digit, seed 0, the agreement protocol otherwise): what the chain
+    length does. NADE draws exact independent samples, so it has no chain length."""
+    images, labels = load_mnist("test")
+    images, labels = images[:n_digits], labels[:n_digits]
+    classifier = load_pretrained("classifier-mnist", device="cpu")
+    mask = np.broadcast_to(make_mask("right-half", seed=0), images.shape)
+    out: dict[str, dict[str, float]] = {}
+    for name in inpainting_models():
+        model = load_pretrained(name, device="cpu")
+        if model.kind == "nade":
+            continue
+        sampler = conditional_sampler(model, images, mask, len(images),
+                                      torch.Generator().manual_seed(0))
+        out[name] = {}
+        for step in range(1, max(checkpoints) + 1):
+            sampler.step()
+            if step in checkpoints:
+                digits, _ = classifier.predict(sampler.completion().float())
+                out[name][str(step)] = float((digits.numpy() == labels).mean())
+        print(name, out[name], flush=True)
+    return out
+
+
+def exact_sampler_level(n_digits: int = N_DIGITS, epochs: int = 4) -> dict[str, dict[str, float]]:
+    """What an exact sampler of the *data's own* conditional would score, per mask.
+
+    If completions x_free ~ p_data(x_free | x_clamped) were read faithfully, a completion shows
+    digit y with probability p(y | x_clamped), so the agreement is E[p(y_true | x_clamped)]:
+    the label information the clamped pixels carry, whatever the model. Estimated with the
+    shipped classifier's architecture trained (shift/flip augmentation, Adam, ``epochs``) on
+    the clamped pixels alone of full MNIST's 60,000 training digits minus every digit equal to
+    one of the embedded 5,000 after binarization (the test digits come from there), its
+    temperature fitted on the official 10,000 test digits, then averaged over the first
+    ``n_digits`` embedded test digits. Needs ``explorer data full``; minutes on one core."""
+    import torch.nn.functional as nnf
+
+    from explorer.data.mnist_full import embedded_found_in
+    from explorer.models.classifier import ClassifierConfig, DigitClassifier, augment
+
+    train, train_labels = load_mnist("train", source="full")
+    calib, calib_labels = load_mnist("test", source="full")
+    embedded, _ = load_mnist("all")
+    keep = ~embedded_found_in(embedded.astype(np.uint8), train.astype(np.uint8))
+    x_train, y_train = torch.from_numpy(train[keep]), torch.from_numpy(train_labels[keep])
+    x_calib, y_calib = torch.from_numpy(calib), torch.from_numpy(calib_labels)
+    images, labels = load_mnist("test")
+    x_test, y_test = torch.from_numpy(images[:n_digits]), labels[:n_digits]
+    out: dict[str, dict[str, float]] = {}
+    for mask_name in MASKS:
+        mask = torch.from_numpy(make_mask(mask_name, seed=0)).float()
+        generator = torch.Generator().manual_seed(0)
+        torch.manual_seed(0)
+        model = DigitClassifier(ClassifierConfig())
+        optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
+        for _ in range(epochs):
+            model.train()
+            order = torch.randperm(len(x_train), generator=generator)
+            for start in range(0, len(order), 128):
+                idx = order[start:start + 128]
+                logits = model(augment(x_train[idx], generator) * mask)
+                loss = nnf.cross_entropy(logits, y_train[idx])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            schedule.step()
+        model.eval()
+        with torch.no_grad():
+            calib_logits = torch.cat([model(x_calib[i:i + 1000] * mask)
+                                      for i in range(0, len(x_calib), 1000)])
+            test_logits = model(x_test * mask)
+        temperature = min(np.linspace(0.5, 4.0, 71), key=lambda t: float(
+            nnf.cross_entropy(calib_logits / t, y_calib)))
+        p = torch.softmax(test_logits / temperature, 1).numpy()
+        out[mask_name] = {"mean_p_true": round(float(p[np.arange(len(y_test)), y_test].mean()), 3),
+                          "argmax_accuracy": round(float((p.argmax(1) == y_test).mean()), 3),
+                          "temperature": round(float(temperature), 2),
+                          "training_digits": int(keep.sum())}
+        print(mask_name, out[mask_name], flush=True)
+    return out
 
 
 def gibbs_throughput(repeats: int = 2000) -> dict[str, float]:
@@ -191,8 +281,8 @@ def compare_browser(clicks: int = 30) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("agreement", "gibbs", "compare", "browser", "all"),
-                        default="all")
+    parser.add_argument("--part", choices=("agreement", "steps", "level", "gibbs", "compare",
+                                           "browser", "all"), default="all")
     parser.add_argument("--quick", action="store_true", help="100 digits, fewer repeats")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -202,6 +292,12 @@ def main() -> None:
         print(json.dumps({"compare_all": compare_step(20 if args.quick else 100)}))
     if args.part in ("browser", "all"):
         print(json.dumps({"compare_all_browser": compare_browser(10 if args.quick else 30)}))
+    if args.part in ("steps", "all"):
+        print(json.dumps({"right_half_agreement_by_steps": chain_length_sweep(
+            100 if args.quick else N_DIGITS)}))
+    if args.part == "level":  # not in "all": it needs full MNIST and minutes of training
+        print(json.dumps({"exact_sampler_level": exact_sampler_level(
+            100 if args.quick else N_DIGITS, 1 if args.quick else 4)}))
     if args.part in ("agreement", "all"):
         table = agreement_table(100 if args.quick else N_DIGITS)
         print(json.dumps({"agreement": table}))
