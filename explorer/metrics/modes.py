@@ -168,15 +168,22 @@ def class_histogram(images: Any, classifier: Any) -> dict[str, Any]:
     """The mode coverage of generated digits as read by a classifier: ``counts`` (10,) of the
     classes ``classifier.predict`` gives the images (n, 784) in [0, 1], ``fractions`` = counts / n,
     ``kl_to_uniform`` = KL(q ‖ u) of that histogram to the uniform 10 % (nats, in [0, log 10];
-    :func:`reverse_kl_to_uniform`), and ``classes_seen`` = classes with at least 1 % of the
-    images (so that one stray sample does not count as a captured digit)."""
+    :func:`reverse_kl_to_uniform`), ``classes_seen`` = classes with at least 1 % of the
+    images (so that one stray sample does not count as a captured digit), ``labels`` (n,) the
+    class read in each image, and ``mean_confidence`` = the mean of the classifier's top
+    probability max_y p(y | x) over the images (near 1 when the images look like clear digits)."""
     images = torch.as_tensor(images, dtype=torch.float32)
-    labels, _ = classifier.predict(images)
-    counts = torch.bincount(labels.cpu(), minlength=10)[:10].to(torch.float64)
+    if images.ndim != 2 or images.shape[0] == 0:
+        raise ConfigError(f"images must have shape (n, 784) with n ≥ 1, got {tuple(images.shape)}")
+    labels, confidence = classifier.predict(images)
+    labels = labels.cpu()
+    counts = torch.bincount(labels, minlength=10)[:10].to(torch.float64)
     n = float(counts.sum())
     return {
         "counts": [int(c) for c in counts.tolist()],
         "fractions": [float(c) / n for c in counts.tolist()],
         "kl_to_uniform": reverse_kl_to_uniform(counts),
         "classes_seen": int((counts >= 0.01 * n).sum()),
+        "labels": [int(c) for c in labels.tolist()],
+        "mean_confidence": float(torch.as_tensor(confidence, dtype=torch.float64).mean()),
     }

@@ -20,10 +20,7 @@ HQ 97.2 ± 1.2 %, reverse KL 0.08 ± 0.16 (seed 2 alone measured 0.34 — one un
 seeds 0, 1 ≤ 0.004; 44 CPU-s each); grid-25, 15,000 iterations, seed 0: 25/25, HQ 97.8 %,
 reverse KL 0.005 (~87 CPU-s). See benchmarks/bench_mode_collapse.py.
 
-No MNIST GAN is shipped yet: MLP GANs (784-256-256, z 64, lr 2e-4, batch 64, non-saturating and
-PacGAN m = 2) still put all 1,000 samples in one class (as read by classifier-mnist) after 2,000
-(non-saturating) and 3,500 (PacGAN) iterations; :class:`explorer.models.gan.ImageGAN` and
-:func:`explorer.metrics.modes.class_histogram` are the pieces such a recipe would use.
+The MNIST GANs are in :mod:`explorer.train.gan_mnist_recipe`.
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ APPS = (
             "§20.11.1–3 · denoising autoencoders, walk-back", _chain_picture()),
     AppCard("mode_collapse.ipynb", "Mode collapse",
             "Train GANs live on 2-D mixtures, watch one drop modes and PacGAN keep them, with "
-            "the modes-captured, HQ and reverse-KL numbers of the literature.",
+            "the modes-captured, HQ and reverse-KL numbers of the literature; on MNIST, a "
+            "collapsed and a healthy GAN side by side.",
             "§20.10.4 · GAN objectives, mode collapse", _modes_picture()),
     AppCard("evaluation.ipynb", "Evaluating generative models",
             "Samples beside their nearest training digits, one log-likelihood table (AIS, "

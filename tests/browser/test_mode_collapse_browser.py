@@ -1,5 +1,6 @@
 """The mode-collapse app in a real browser: Play trains and repaints the plane, Pause stops it,
-Compare shows two planes trained together, a snapshot loads — with no error on the page."""
+Compare shows two planes trained together, a snapshot loads, and the MNIST tab shows both MNIST
+GANs' digits and class histograms and draws new samples — with no error on the page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 
 import pytest
 
+from explorer.views.mode_collapse.mnist_tab import N_SHOWN
 from tests.browser.conftest import assert_no_error, wait_for_status
 
 pytestmark = pytest.mark.browser
@@ -61,3 +63,18 @@ def test_play_pause_compare_and_snapshot(open_app) -> None:
     wait_for_status(page, "Loaded gan-ring8-collapsed", 30_000)
     assert "modes" in page.inner_text(".explorer-status")
     assert_no_error(page)
+
+    # the MNIST tab: both GANs' digits (painted canvases) and class histograms, then new samples
+    page.get_by_role("tab", name="MNIST").click()
+    wait_for_status(page, "MNIST GANs loaded", 60_000)
+    panel = ".explorer-mnist-panel"
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{panel} canvas.explorer-digit-strip-image').length"
+        f" === {2 * N_SHOWN}", timeout=30_000)
+    assert page.locator(f"{panel} svg.explorer-class-histogram").count() == 2
+    assert page.locator(f"{panel} rect.explorer-class-bar").count() == 20
+    assert "KL to uniform" in page.inner_text(panel)
+    page.locator(".explorer-btn-new-samples").click()
+    wait_for_status(page, "new samples", 30_000)
+    assert_no_error(page)
+    assert not page.console_errors, page.console_errors

@@ -1,5 +1,6 @@
 """The mode-collapse app's behaviour: train 2-D GANs live, step one player, compare two
-objectives side by side, load the shipped collapsed / healthy snapshots.
+objectives side by side, load the shipped collapsed / healthy snapshots; a second tab
+(:mod:`.mnist_tab`) shows the shipped MNIST GANs.
 
 All math comes from :mod:`explorer.models.gan` (the trainer and what the plane draws) and
 :mod:`explorer.metrics.modes` (the numbers); wording from :mod:`.text`, the canvas and its arrays
@@ -23,6 +24,7 @@ from explorer.models.gan import GANConfig, GANTrainConfig, GANTrainer, build_gan
 from explorer.models.gan_losses import OBJECTIVES
 from explorer.views.live_training import LiveTraining
 from explorer.views.mode_collapse import panels, text
+from explorer.views.mode_collapse.mnist_tab import MnistTab
 from explorer.views.mode_collapse.plane import N_ARROWS, N_POINTS, GANPlane, extent_of, make_frame
 from explorer.views.page import add_page_bar, widget_link
 from explorer.views.status import StatusLine, explainer, labelled_button
@@ -132,6 +134,7 @@ class ModeCollapseApp(widgets.VBox):
         self._rebuilding = False
         self._wire()
         self.plane_box = widgets.HBox([self.planes[0]])
+        self.mnist = MnistTab(self.status)
         self.controls_box = widgets.VBox([
             widgets.HBox([self.toy_menu, self.objective_menu, self.compare_box,
                           self.compare_menu]),
@@ -144,10 +147,14 @@ class ModeCollapseApp(widgets.VBox):
             self.plane_box,
             widgets.HBox([self.loss_html, self.coverage_html]),
         ])
+        self.tabs = widgets.Tab(children=[self.controls_box, self.mnist])
+        self.tabs.set_title(0, text.PLANE_TAB)
+        self.tabs.set_title(1, text.MNIST_TAB)
+        self.tabs.observe(self.status.guard(self._on_tab), names="selected_index")
         self.children = [
             explainer(text.quote()),
             explainer(text.box(text.INTRO)),
-            self.controls_box,
+            self.tabs,
             self.status,
             explainer(text.box(text.WHY_SATURATES + text.FIXES
                                + f"<p>{text.COLLAPSE_RECIPE}</p>")),
@@ -174,6 +181,16 @@ class ModeCollapseApp(widgets.VBox):
     def _on_knob(self, _change: Any) -> None:
         if not self._rebuilding:
             self.reset()
+
+    def _on_tab(self, change: dict) -> None:
+        """The MNIST tab pauses the 2-D run and loads the MNIST GANs the first time."""
+        if change["new"] == 1:
+            if self.live.running:
+                self.pause()
+            self.mnist.show()
+            self.status.show(text.MNIST_READY, "ok")
+        else:
+            self.status.show(text.READY, "ok")
 
     # -- building runs --------------------------------------------------------------------
     def _train_config(self, objective: str) -> GANTrainConfig:

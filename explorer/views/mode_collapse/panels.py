@@ -1,7 +1,10 @@
 """The mode-collapse app's curves: both losses, and modes captured / HQ % / reverse KL, over
-training (SVG line charts of :func:`explorer.views.charts.line_chart_svg`)."""
+training (SVG line charts of :func:`explorer.views.charts.line_chart_svg`); and the MNIST tab's
+class histogram (SVG bars against the uniform 10 %)."""
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 
@@ -34,3 +37,37 @@ def coverage_chart(history: list[tuple[int, dict[str, float]]], n_modes: int,
     first = history[0][0] // every if history else 0
     return line_chart_svg(coverage_lines(history, n_modes), COVERAGE_TITLE,
                           f"× {every} iterations", width=440, x_offset=first)
+
+
+UNIFORM = 0.1  # the share of each digit under the uniform distribution over 10 classes
+
+
+def class_histogram_svg(fractions: list[float], title: str, width: int = 420,
+                        height: int = 160) -> str:
+    """Bars of the 10 class fractions (digit k at the k-th bar, its height ∝ fractions[k]) with
+    a dashed line at the uniform 10 %; the y axis reaches max(20 %, the tallest bar)."""
+    left, right, bottom, top = 34, 10, 20, 22
+    plot_h = height - top - bottom
+    bar_w = (width - left - right) / 10
+    top_value = max(0.2, max(fractions, default=0.0))
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / top_value)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'style="background:#fff;font:11px sans-serif" class="explorer-class-histogram">',
+             f'<text x="{left}" y="13" font-weight="bold" fill="#223">{html.escape(title)}</text>',
+             f'<text x="{left - 3}" y="{y(top_value) + 4:.1f}" text-anchor="end" fill="#555">'
+             f"{100 * top_value:.0f}%</text>"]
+    for k, f in enumerate(fractions):
+        x = left + k * bar_w
+        parts.append(f'<rect class="explorer-class-bar" data-digit="{k}" data-fraction="{f:.4f}" '
+                     f'x="{x + 2:.1f}" y="{y(f):.1f}" width="{bar_w - 4:.1f}" '
+                     f'height="{top + plot_h - y(f):.1f}" fill="#1f77b4"/>'
+                     f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{k}'
+                     "</text>")
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(UNIFORM):.1f}" '
+                 f'y2="{y(UNIFORM):.1f}" stroke="#d62728" stroke-dasharray="4 3"/>'
+                 f'<text x="{left - 3}" y="{y(UNIFORM) + 4:.1f}" text-anchor="end" '
+                 'fill="#d62728">10%</text></svg>')
+    return "".join(parts)
