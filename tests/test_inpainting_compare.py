@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 import torch
@@ -71,6 +72,29 @@ def test_each_model_shows_its_insides(app: InpaintingApp) -> None:
     assert torch.allclose(nade.diagnostics().energy, -nade.log_prob)
     line = view.rows["nade-mnist"].energy.value
     assert f"{float(-nade.log_prob[0]):.1f}" in line
+
+
+def test_insides_are_updated_in_place_not_rebuilt(app: InpaintingApp) -> None:
+    """A step sends new values to the same widgets (new widgets per step would open ~30 comms
+    per click, the compare-all view's main cost in the browser)."""
+    view = app.compare_view
+    view.transport.step_button.click()
+
+    def insides() -> dict[str, list[int]]:
+        return {name: [id(w) for part in row.insides.children
+                       for w in (part, *getattr(part, "children", ()))]
+                for name, row in view.rows.items()}
+
+    def pictures() -> dict[str, list[bytes]]:
+        return {name: [w.value for part in row.insides.children
+                       for w in getattr(part, "children", ()) if isinstance(w, widgets.Image)]
+                for name, row in view.rows.items()}
+
+    before, shown = insides(), pictures()
+    view.transport.step_button.click()
+    view.transport.step_button.click()
+    assert insides() == before
+    assert pictures()["rbm-mnist"] != shown["rbm-mnist"]  # new hidden layer, same widget
 
 
 def test_a_drawn_digit_has_no_label_and_a_change_restarts_all_rows(app: InpaintingApp) -> None:

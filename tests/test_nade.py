@@ -180,3 +180,30 @@ def test_random_orders_log_prob_is_exact_under_the_order_used():
         assert torch.allclose(sampler.log_prob, again, atol=1e-5)
         if order == "random-shared":
             assert (sampler.last.order == sampler.last.order[0]).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_shared_pass_in_numpy_equals_the_torch_loop(dtype):
+    """The CPU (numpy) loop of the shared-order pass draws the same pixels and logits as the
+    torch loop used on accelerators, from the same thresholds."""
+    gen = torch.Generator().manual_seed(0)
+    n_free, n_rows, n_hidden = 30, 5, 11
+    a = torch.randn(n_rows, n_hidden, generator=gen, dtype=dtype)
+    u_out, w_x, w_m = (torch.randn(n_free, n_hidden, generator=gen, dtype=dtype)
+                       for _ in range(3))
+    bias = torch.randn(n_free, generator=gen, dtype=dtype)
+    u = torch.rand(n_free, n_rows, generator=gen, dtype=dtype)
+    threshold = torch.log(u) - torch.log1p(-u)
+    values_np, values_torch = torch.zeros(n_free, n_rows, dtype=dtype), torch.zeros(
+        n_free, n_rows, dtype=dtype)
+    logits_np = NADE._pass_numpy(a, u_out, w_x, w_m, bias, values_np, threshold)
+    logits_torch = NADE._pass_torch(a, u_out, w_x, w_m, bias, values_torch, threshold)
+    assert torch.equal(values_np, values_torch)
+    assert 0 < float(values_np.mean()) < 1
+    assert torch.allclose(logits_np, logits_torch, atol=1e-5)
+    given = (torch.rand(n_free, n_rows, generator=gen) < 0.5).to(dtype)  # no draw: x given
+    fixed_np, fixed_torch = given.clone(), given.clone()
+    assert torch.allclose(NADE._pass_numpy(a, u_out, w_x, w_m, bias, fixed_np, None),
+                          NADE._pass_torch(a, u_out, w_x, w_m, bias, fixed_torch, None),
+                          atol=1e-5)
+    assert torch.equal(fixed_np, given) and torch.equal(fixed_torch, given)

@@ -152,16 +152,8 @@ class NADE(ExplorerModel):
         if draw:
             u = torch.rand(n_free, len(x), generator=generator, device=x.device, dtype=x.dtype)
             threshold = torch.log(u) - torch.log1p(-u)
-        if x.device.type == "cpu":
-            logits = self._pass_numpy(a, u_out, w_x, w_m, bias, values, threshold)
-        else:
-            logits = torch.empty(n_free, len(x), dtype=x.dtype, device=x.device)
-            for d in range(n_free):
-                logit = torch.mv(torch.relu(a), u_out[d]).add_(bias[d])
-                logits[d] = logit
-                if threshold is not None:
-                    values[d] = (logit > threshold[d]).to(x.dtype)
-                a = a.add(w_m[d]).addr_(values[d], w_x[d])
+        shared_pass = self._pass_numpy if x.device.type == "cpu" else self._pass_torch
+        logits = shared_pass(a, u_out, w_x, w_m, bias, values, threshold)
         x[:, order] = values.T
         log_prob = (values * nnf.logsigmoid(logits) + (1 - values) * nnf.logsigmoid(-logits)
                     ).sum(0)
@@ -171,8 +163,10 @@ class NADE(ExplorerModel):
     def _pass_numpy(a: torch.Tensor, u_out: torch.Tensor, w_x: torch.Tensor, w_m: torch.Tensor,
                     bias: torch.Tensor, values: torch.Tensor, threshold: torch.Tensor | None
                     ) -> torch.Tensor:
-        """The loop of :meth:`_ancestral_shared` on CPU tensors viewed as numpy arrays; fills
-        ``values`` (D, B) in place where ``threshold`` is given, returns the logits (D, B)."""
+        """The loop of :meth:`_ancestral_shared` on CPU tensors viewed as numpy arrays: a (B, H)
+        the clamp's pre-activation; u_out, w_x, w_m (D, H) and bias (D,) the free pixels' weights
+        in sampling order. Fills ``values`` (D, B) in place where ``threshold`` (D, B) is given
+        (x = 1 iff logit > threshold), returns the logits (D, B)."""
         a_np = a.detach().numpy().copy()  # (B, H)
         u_np, wx_np, wm_np = u_out.detach().numpy(), w_x.detach().numpy(), w_m.detach().numpy()
         b_np, v_np = bias.detach().numpy(), values.numpy()
@@ -188,6 +182,20 @@ class NADE(ExplorerModel):
             a_np += wm_np[d]
             a_np += np.multiply.outer(v_np[d], wx_np[d])
         return torch.from_numpy(logits)
+
+    @staticmethod
+    def _pass_torch(a: torch.Tensor, u_out: torch.Tensor, w_x: torch.Tensor, w_m: torch.Tensor,
+                    bias: torch.Tensor, values: torch.Tensor, threshold: torch.Tensor | None
+                    ) -> torch.Tensor:
+        """The same loop in torch, for tensors on an accelerator (:meth:`_pass_numpy`)."""
+        logits = torch.empty(values.shape, dtype=values.dtype, device=values.device)
+        for d in range(len(values)):
+            logit = torch.mv(torch.relu(a), u_out[d]).add_(bias[d])
+            logits[d] = logit
+            if threshold is not None:
+                values[d] = (logit > threshold[d]).to(values.dtype)
+            a = a.add(w_m[d]).addr_(values[d], w_x[d])
+        return logits
 
     @torch.no_grad()
     def sample_given(self, x: torch.Tensor, clamp_mask: torch.Tensor, order: str = "raster",
