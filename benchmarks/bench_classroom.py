@@ -10,6 +10,11 @@ measured once the pool is warm). Bounded: every wait ends at ``--limit-s``.
 Targets: all usable ≤ 30 s (≤ 10 s warmed), p95 ≤ 300 ms, 0 errors. The N Chromium pages run
 on the same cores as the server here (in class they run on the students' machines), so the
 arrival's CPU seconds are split between the server (and its kernels) and the browsers.
+
+``--floor`` measures what one page costs the browser alone, one page at a time in a fresh
+headless Chromium: the inpainting app, and a bare Voilà page (one Button and one Text widget,
+served by plain ``voila``) — the least any Voilà page costs. N pages on the server's own cores
+need at least N × that floor / cores seconds, whatever the app does.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_cold_start import USABLE_JS, serve, wait_until_quiet  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
 from tests.kernels import kernel_processes  # noqa: E402
 
 STEP_JS = """async () => {
@@ -59,11 +67,21 @@ def cpu_seconds(pid: int) -> dict[str, float]:
         tree = [server, *server.children(recursive=True)]
     except psutil.NoSuchProcess:
         tree = []
-    browser = []
-    for proc in psutil.process_iter(["name"]):
-        if "chrom" in (proc.info.get("name") or "").lower():
-            browser.append(proc)
-    return {"server": sum(map(used, tree)), "browsers": sum(map(used, browser))}
+    return {"server": sum(map(used, tree)), "browsers": browser_cpu_seconds()}
+
+
+def browser_cpu_seconds() -> float:
+    """CPU seconds used so far by the Chromium processes this benchmark launched (descendants of
+    this process only: other browsers on the machine are not counted)."""
+    total = 0.0
+    for proc in psutil.Process(os.getpid()).children(recursive=True):
+        try:
+            if "chrom" in proc.name().lower():
+                times = proc.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
 
 
 async def student(browser, url: str, limit_s: float, errors: list) -> dict:
@@ -158,12 +176,93 @@ async def run_class(n: int, warm: bool, limit_s: float) -> dict:
     }
 
 
+BARE_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+               "source": ["import ipywidgets as w\n",
+                          "box = w.Text(_dom_classes=['explorer-link-box'])\n",
+                          "button = w.Button(description='Copy link', "
+                          "_dom_classes=['explorer-copy-link'])\n",
+                          "button.on_click(lambda _: setattr(box, 'value', 'clicked'))\n",
+                          "w.VBox([button, box])"]}],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5}
+# the bare page's Text puts its class on a wrapper: read the input inside it
+BARE_USABLE_JS = USABLE_JS.replace("querySelector('.explorer-link-box')",
+                                   "querySelector('.explorer-link-box input')")
+
+
+async def page_cost(url: str, usable_js: str, runs: int) -> list[dict]:
+    """Each run: a fresh Chromium, one page, navigation → usable; the browser's CPU seconds for
+    that page (launch excluded) and the seconds it took."""
+    from playwright.async_api import async_playwright
+
+    out = []
+    async with async_playwright() as playwright:
+        for _ in range(runs):
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                       args=CHROMIUM_FLAGS)
+            await asyncio.sleep(1.0)
+            before, start = browser_cpu_seconds(), time.perf_counter()
+            context = await browser.new_context(viewport={"width": 1280, "height": 800})
+            page = await context.new_page()
+            await page.goto(url, timeout=120_000)
+            await page.wait_for_selector(".explorer-copy-link", state="visible", timeout=120_000)
+            await page.evaluate(usable_js)
+            usable_s = time.perf_counter() - start
+            await asyncio.sleep(1.0)  # what the page does right after (first paints settle)
+            out.append({"usable_s": round(usable_s, 2),
+                        "browser_cpu_s": round(browser_cpu_seconds() - before, 2)})
+            await browser.close()
+    return out
+
+
+def floor(runs: int) -> dict:
+    """The browser's CPU per page: the inpainting app against a bare Voilà page."""
+    result: dict = {"cores": psutil.cpu_count(), "load_before": os.getloadavg()[0]}
+    with serve("--cull-timeout", "600") as (base, _pid):
+        result["inpainting"] = asyncio.run(page_cost(
+            f"{base}voila/render/inpainting.ipynb", USABLE_JS, runs))
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "bare.ipynb").write_text(json.dumps(BARE_NOTEBOOK))
+        port = free_port()
+        voila = subprocess.Popen(
+            [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+             "--Voila.ip=127.0.0.1"], cwd=folder, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            time.sleep(3)
+            result["bare_voila"] = asyncio.run(page_cost(
+                f"http://127.0.0.1:{port}/voila/render/bare.ipynb", BARE_USABLE_JS, runs))
+        finally:
+            voila.terminate()
+            voila.wait(timeout=60)
+    for name in ("inpainting", "bare_voila"):
+        result[f"{name}_browser_cpu_s_median"] = statistics.median(
+            r["browser_cpu_s"] for r in result[name])
+    bare = result["bare_voila_browser_cpu_s_median"]
+    # 30 pages' browser work alone, spread perfectly over the machine's cores
+    result["thirty_bare_pages_min_s"] = round(30 * bare / result["cores"], 1)
+    result["load_after"] = os.getloadavg()[0]
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--limit-s", type=float, default=300)
+    parser.add_argument("--floor", action="store_true",
+                        help="only the browser's CPU per page: the app against a bare Voilà page")
+    parser.add_argument("--runs", type=int, default=3, help="pages for --floor")
     args = parser.parse_args()
+    if args.floor:
+        result = floor(args.runs)
+        print(json.dumps(result, indent=1))
+        out = ROOT / "benchmarks" / "results" / "classroom_floor.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1))
+        return
     result = asyncio.run(run_class(args.students, args.warm, args.limit_s))
     print(json.dumps(result, indent=1))
     out = ROOT / "benchmarks" / "results" / (

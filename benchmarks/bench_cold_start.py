@@ -21,12 +21,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.kernels import kernel_processes  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
+from tests.kernels import kernel_processes  # noqa: E402
 
 APPS = ["inpainting", "vae_manifold", "saddle_game", "dae_chain", "mode_collapse", "evaluation"]
 USABLE_JS = """async () => {
