@@ -13,7 +13,8 @@ arrival's CPU seconds are split between the server (and its kernels) and the bro
 
 ``--floor`` measures what one page costs the browser alone, one page at a time in a fresh
 headless Chromium: the inpainting app, and a bare Voilà page (one Button and one Text widget,
-served by plain ``voila``) — the least any Voilà page costs. N pages on the server's own cores
+served by plain ``voila`` without the lab extensions ``explorer serve`` leaves out) — the least
+any Voilà page costs. N pages on the server's own cores
 need at least N × that floor / cores seconds, whatever the app does.
 """
 
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_cold_start import USABLE_JS, serve, wait_until_quiet  # noqa: E402
 
+from explorer.serve import UNUSED_LAB_EXTENSIONS  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
 from tests.kernels import kernel_processes  # noqa: E402
 
@@ -228,8 +230,10 @@ def floor(runs: int) -> dict:
         port = free_port()
         voila = subprocess.Popen(
             [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-             "--Voila.ip=127.0.0.1"], cwd=folder, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+             "--Voila.ip=127.0.0.1",
+             f"--VoilaConfiguration.extension_denylist={UNUSED_LAB_EXTENSIONS!r}"],
+            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
         try:
             time.sleep(3)
             result["bare_voila"] = asyncio.run(page_cost(
