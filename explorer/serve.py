@@ -23,6 +23,9 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
   process, a 10 × 784 × 500 product took 2.8 ms on two threads and 0.16 ms on one (threads
   spinning for a core someone else holds); the evaluation app's page opened in 11 s instead of
   ~3 s. A live-training chunk still asks for its own thread count (``torch_threads``).
+- Lab extensions the apps never use are not loaded (``UNUSED_LAB_EXTENSIONS``): Voilà loads
+  every installed one on every page, and ``jupyterlab-plotly`` (only plotly's mime renderer;
+  FigureWidgets are anywidgets) pulled a 4.8 MB chunk into each page, plotly app or not.
 - The page template drops the Font Awesome CDN links (Voilà's bundle already ships the font),
   so a classroom with no internet logs no failed request.
 - The kernel websocket sends with TCP_NODELAY (:mod:`explorer.kernel_socket`): with Nagle's
@@ -41,6 +44,9 @@ SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "explorer"
 INDEX = "index.ipynb"
 PLOTLY_ROUTE = "explorer/static/widgetbundle.js"  # under the base URL; plotly's file name
+# Voilà loads every installed lab extension's code into every page; these the apps never use
+# (plotly's mime renderer: the apps display FigureWidgets, which are anywidgets).
+UNUSED_LAB_EXTENSIONS = ["jupyterlab-plotly"]
 NODELAY_CONNECTION = "explorer.kernel_socket.NoDelayConnection"
 
 FULL_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Class server full</title>
@@ -130,6 +136,7 @@ def voila_argv(options: ServeOptions) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={options.cull_timeout}",
         "--MappingKernelManager.cull_connected=False",
         f"--Voila.kernel_websocket_connection_class={NODELAY_CONNECTION}",
+        f"--VoilaConfiguration.extension_denylist={UNUSED_LAB_EXTENSIONS!r}",
     ]
     if options.preheat > 0 or options.warm:
         argv += ["--preheat_kernel=True", f"--pool_size={options.preheat}"]
