@@ -65,17 +65,15 @@ def bench_bounds() -> dict[str, float]:
 
 def bench_python_side() -> dict[str, float]:
     """Kernel-side cost of one hover (decode + widget messages), one stroke, one α move."""
-    from types import SimpleNamespace
-
     from explorer.views.vae_manifold import VAEManifoldApp
 
     app = VAEManifoldApp()
-    points = SimpleNamespace(xs=[0.3], ys=[-0.7], point_inds=[])
     rng = np.random.default_rng(0)
 
-    def hover() -> None:
-        points.xs[0], points.ys[0] = rng.uniform(-3, 3, 2)
-        app._on_plane_hover(None, points, None)
+    def hover() -> None:  # the message the page's plane sends (fractions of its data area)
+        fx, fy = rng.uniform(0.1, 0.9, 2)
+        app.plane.receive({"kind": "hover", "fx": fx, "fy": fy, "width_px": 520,
+                           "height_px": 520})
 
     def stroke() -> None:
         app.canvas.image = app.test_images[int(rng.integers(1000))]
@@ -167,11 +165,11 @@ def bench_beta(epochs: int = 100) -> dict[str, object]:
 
 def bench_browser() -> dict[str, float]:
     with served_page(
-        "vae_manifold", ".explorer-vae-plane .nsewdrag"
+        "vae_manifold", ".explorer-vae-plane .explorer-latent-plane-area"
     ) as (page, cold_start):
         page.wait_for_selector(".explorer-vae-decoded canvas", timeout=60_000)
         page.wait_for_timeout(1500)
-        drag = page.locator(".explorer-vae-plane .nsewdrag").first
+        drag = page.locator(".explorer-vae-plane .explorer-latent-plane-area").first
         drag.scroll_into_view_if_needed()
         box = drag.bounding_box()
         rng = np.random.default_rng(0)
@@ -219,8 +217,8 @@ def hover_trials(page, box: dict, rng: np.random.Generator, n: int) -> tuple[lis
                 arg=version, timeout=3000, polling="raf")
             seconds.append(time.perf_counter() - t0)
         except PlaywrightTimeout:
-            misses += 1  # the cursor stayed on the same point: plotly sends no event
-        page.wait_for_timeout(150)  # past plotly's and the app's hover throttles
+            misses += 1  # the cursor stayed on the same dot / grid point: nothing new to draw
+        page.wait_for_timeout(150)  # past the app's hover throttle
     return seconds, misses
 
 

@@ -7,13 +7,13 @@ show with the model's own methods); retraining runs on a few hundred digits to s
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
 from explorer.models.vae import VAE, VAEConfig, prior_cdf
+from explorer.views.charts import PALETTE, xy_chart_svg
 from explorer.views.latent_widgets import ManifoldImage
 from explorer.views.vae.drawing import binarize_drawing
 from explorer.views.vae.pins import N_PATH
@@ -21,14 +21,12 @@ from explorer.views.vae.plane import (
     EDGE_Z,
     GRID_SIDE,
     PLANE,
-    T_ALPHA,
-    T_DIGITS,
-    T_ELLIPSE1,
-    T_ELLIPSE2,
-    T_MEAN,
-    T_PINS,
+    PRIOR_GRID,
     Throttle,
+    nearest_dot,
+    pick_radius,
 )
+from explorer.views.vae.retrain import KL_TITLE, RECONSTRUCTION_TITLE
 from explorer.views.vae_manifold import VAEManifoldApp, build_vae_manifold_app
 from explorer.weights import pretrained_dir
 
@@ -37,19 +35,22 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def points(x: float = 0.0, y: float = 0.0, index: int | None = None) -> SimpleNamespace:
-    """What plotly passes to on_hover callbacks."""
-    return SimpleNamespace(xs=[x], ys=[y], point_inds=[] if index is None else [index])
+PLOT_PX = 520.0  # the plane's data area on the page is 520 screen pixels wide
 
 
-PLOT_PX = 530.0  # the plane's data area on the page is about 530 screen pixels wide
+def pointer(app: VAEManifoldApp, kind: str, z1: float, z2: float) -> None:
+    """What the page's plane sends for a hover or click at z: fractions of the data area."""
+    app.plane.receive({"kind": kind, "fx": (z1 + PLANE) / (2 * PLANE),
+                       "fy": (PLANE - z2) / (2 * PLANE), "width_px": PLOT_PX,
+                       "height_px": PLOT_PX})
 
 
 def click(app: VAEManifoldApp, z1: float, z2: float) -> None:
-    """What the browser's PlaneClicks sends for a click at z: fractions of the data area."""
-    app.clicks.receive({"kind": "click", "fx": (z1 + PLANE) / (2 * PLANE),
-                        "fy": (PLANE - z2) / (2 * PLANE), "width_px": PLOT_PX,
-                        "height_px": PLOT_PX})
+    pointer(app, "click", z1, z2)
+
+
+def hover(app: VAEManifoldApp, z1: float, z2: float) -> None:
+    pointer(app, "hover", z1, z2)
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +72,17 @@ def strip_images(strip) -> np.ndarray:
 def test_root_widget_and_panels(app: VAEManifoldApp) -> None:
     assert {"explorer-app", "explorer-app-vae_manifold"} <= set(app._dom_classes)
     assert "vae2d-mnist" in app.header.value and "ELBO" in app.header.value
-    assert len(app.fig.data) == T_MEAN + 1
-    n_points = sum(len(app.fig.data[T_DIGITS + d].x) for d in range(10))
-    assert n_points == len(app.test_images) == 1000
+    # the plane draws every test μ in its label's colour, over the prior's shading
+    plane = app.plane
+    assert len(plane.points_array) == len(app.test_images) == 1000
+    np.testing.assert_allclose(plane.points_array, app.test_mu, atol=1e-6)
+    np.testing.assert_array_equal(plane.labels_array, app.test_labels)
+    assert plane.colours == list(PALETTE) and plane.legend_title == "label"
+    assert plane.interactive and plane.extent == PLANE and plane.square == pytest.approx(EDGE_Z)
+    shade = np.frombuffer(plane.shade, np.uint8).reshape(PRIOR_GRID, PRIOR_GRID)
+    grid = np.linspace(-PLANE, PLANE, PRIOR_GRID)
+    prior = np.exp(-0.5 * (grid[None, :] ** 2 + grid[:, None] ** 2))  # N(0, I) / its peak
+    assert np.abs(shade / 255 - prior).max() <= 0.5 / 255 + 1e-6
     # the manifold picture: GRID_SIDE × GRID_SIDE decoded digits of 28 × 28
     assert (app.manifold.height, app.manifold.width) == (28 * GRID_SIDE, 28 * GRID_SIDE)
     assert app.manifold.cells == GRID_SIDE
@@ -82,41 +91,58 @@ def test_root_widget_and_panels(app: VAEManifoldApp) -> None:
 
 
 def test_hover_decodes_the_point_under_the_cursor(app: VAEManifoldApp) -> None:
-    app._on_plane_hover(None, points(0.8, -1.2), None)
+    # empty plane (no test dot within 6 px): z under the cursor, on the prior's 0.05 grid
+    assert nearest_dot(app.test_mu, np.array([2.512, -2.487]), pick_radius(PLOT_PX)) is None
+    hover(app, 2.512, -2.487)
     shown = strip_images(app.decoded_view)
     assert shown.shape == (1, 784)
-    assert np.abs(shown[0] - decode(app, [0.8, -1.2])).max() <= 1 / 255 + 1e-6
-    assert app.decoded_view.captions == ["z = (+0.80, −1.20)"]
+    assert np.abs(shown[0] - decode(app, [2.5, -2.5])).max() <= 1 / 255 + 1e-6
+    assert app.decoded_view.captions == ["z = (+2.50, −2.50)"]
     fx, fy = app.manifold.marker
-    assert math.isclose(fx, float(prior_cdf(0.8)), abs_tol=1e-6)
-    assert math.isclose(fy, 1 - float(prior_cdf(-1.2)), abs_tol=1e-6)
+    assert math.isclose(fx, float(prior_cdf(2.5)), abs_tol=1e-6)
+    assert math.isclose(fy, 1 - float(prior_cdf(-2.5)), abs_tol=1e-6)
     # hovering a test dot decodes that digit's μ
-    trace = app.fig.data[T_DIGITS + 4]
-    app._on_digit_hover(trace, points(index=3), None)
     index = int(app.digit_rows[4][3])
+    hover(app, *app.test_mu[index])
     assert app.decoded_view.captions == [f"μ of test #{index} (a 4)"]
     assert np.abs(strip_images(app.decoded_view)[0] - decode(app, app.test_mu[index])).max() < 0.01
+    # 4 px beside a dot still picks it; 8 px away (nothing else near) does not
+    lone = next(i for i in range(1000) if nearest_dot(
+        np.delete(app.test_mu, i, 0), app.test_mu[i], 3 * pick_radius(PLOT_PX)) is None)
+    step = 2 * PLANE / PLOT_PX  # one screen pixel in plane units
+    hover(app, app.test_mu[lone][0] + 4 * step, app.test_mu[lone][1])
+    assert app.decoded_view.captions[0].startswith(f"μ of test #{lone} ")
+    hover(app, app.test_mu[lone][0] + 8 * step, app.test_mu[lone][1])
+    assert app.decoded_view.captions[0].startswith("z = (")
     # beyond the grid's outer cells the marker sits at the picture's edge (Φ(−4) ≈ 0)
-    app._on_plane_hover(None, points(-4.0, 4.0), None)
+    hover(app, -4.0, 4.0)
     assert app.manifold.marker[0] < 0.001 and app.manifold.marker[1] < 0.001
+
+
+def test_a_malformed_hover_message_is_ignored(app: VAEManifoldApp) -> None:
+    before = list(app.decoded_view.captions)
+    app.plane._on_custom_msg(app.plane, {"kind": "hover", "fx": "left"}, [])  # logged only
+    assert app.decoded_view.captions == before and app.status.kind != "error"
 
 
 def test_clicks_pin_digits_and_codes(app: VAEManifoldApp) -> None:
     app.clear_pins()
     assert app.pins == [] and "Pin two" in app.ends_label.value
-    assert len(app.fig.data[T_PINS].x) == 0
+    assert len(app.plane.pins_array) == 0 and app.plane.pin_letters == []
     dot = app.test_mu[app.digit_rows[7][0]]
     click(app, float(dot[0]), float(dot[1]))  # right on a test dot: that digit
     click(app, 1.5, 0.25)  # empty plane: the code itself
     assert [pin.source for pin in app.pins] == ["test", "z"]
     np.testing.assert_allclose(app.pins[1].z, [1.5, 0.25])
-    assert tuple(app.fig.data[T_PINS].text) == ("A", "B")
+    assert app.plane.pin_letters == ["A", "B"]
+    np.testing.assert_allclose(app.plane.pins_array, [pin.z for pin in app.pins], atol=1e-6)
     assert app.pins_view.n_images == 2 and app.pins_view.captions[0].startswith("A · test #")
     assert "<b>B</b> = z = (+1.50, +0.25)" in app.ends_label.value
     # a single pin is A on the plane and in the strip alike
     app.clear_pins()
     click(app, 3.0, 3.0)
-    assert tuple(app.fig.data[T_PINS].text) == ("A",)
+    assert app.plane.pin_letters == ["A"]
+    np.testing.assert_allclose(app.plane.pins_array, [[3.0, 3.0]], atol=1e-6)
     assert app.pins_view.captions == ["A · z = (+3.00, +3.00)"]
 
 
@@ -131,10 +157,10 @@ def test_drawing_shows_q_ellipses_and_elbo(app: VAEManifoldApp) -> None:
     np.testing.assert_allclose(drawn.mu, mu[0].numpy(), atol=1e-5)
     np.testing.assert_allclose(drawn.sigma, (0.5 * logvar[0]).exp().numpy(), rtol=1e-5)
     # the mean and the 1σ / 2σ ellipses on the plane
-    assert tuple(app.fig.data[T_MEAN].x) == pytest.approx([drawn.mu[0]])
-    for trace_index, k in ((T_ELLIPSE1, 1.0), (T_ELLIPSE2, 2.0)):
-        ex = np.asarray(app.fig.data[trace_index].x)
-        ey = np.asarray(app.fig.data[trace_index].y)
+    assert app.plane.cross == pytest.approx(list(drawn.mu))
+    assert app.plane.contour_dashes == [True, False]  # 2σ dotted, then 1σ solid
+    for contour, k in ((1, 1.0), (0, 2.0)):
+        ex, ey = app.plane.contours_array[contour].T
         radius = ((ex - drawn.mu[0]) / drawn.sigma[0]) ** 2 + (
             (ey - drawn.mu[1]) / drawn.sigma[1]) ** 2
         np.testing.assert_allclose(radius, k**2, rtol=1e-3)
@@ -152,7 +178,7 @@ def test_drawing_shows_q_ellipses_and_elbo(app: VAEManifoldApp) -> None:
     before = drawn.mu.copy()
     app.canvas.image = app.test_images[12]
     assert not np.allclose(app.drawn.mu, before)
-    assert tuple(app.fig.data[T_MEAN].x) == pytest.approx([app.drawn.mu[0]])
+    assert app.plane.cross == pytest.approx(list(app.drawn.mu))
 
     # the close-up: the same ellipses, scaled up to fill a window of μ ± 3 max σ
     svg = app.magnifier.value
@@ -163,8 +189,8 @@ def test_drawing_shows_q_ellipses_and_elbo(app: VAEManifoldApp) -> None:
     # a cleared canvas clears the plane
     app.clear_drawing()
     assert app.magnifier.value == ""
-    assert app.drawn is None and len(app.fig.data[T_MEAN].x) == 0
-    assert len(app.fig.data[T_ELLIPSE1].x) == 0 and "Draw a digit" in app.readout.value
+    assert app.drawn is None and app.plane.cross == []
+    assert len(app.plane.contours_array) == 0 and "Draw a digit" in app.readout.value
 
 
 def test_drawn_strokes_are_binarized() -> None:
@@ -196,8 +222,8 @@ def test_alpha_walks_both_lines(app: VAEManifoldApp) -> None:
         assert np.abs(pair[0] - decode(app, z_alpha)).max() <= tol
         assert np.abs(pair[1] - ((1 - alpha) * a.image + alpha * b.image)).max() <= tol
         assert app.pair_view.captions == [f"latent, α = {alpha:.2f}", f"pixel, α = {alpha:.2f}"]
-        np.testing.assert_allclose(
-            [app.fig.data[T_ALPHA].x[0], app.fig.data[T_ALPHA].y[0]], z_alpha, atol=1e-5)
+        np.testing.assert_allclose(app.plane.marker, z_alpha, atol=1e-5)
+        np.testing.assert_allclose(app.plane.segment, [*a.z, *b.z], atol=1e-6)
     app.clear_drawing()
 
 
@@ -215,7 +241,7 @@ def test_missing_weights_say_how_to_make_them() -> None:
         pass
     panel._on_stop()
     panel.explore()
-    assert missing.built and missing.fig in missing.children[3].children[0].children
+    assert missing.built and missing.plane in missing.children[3].children[0].children
     assert "retrained here" in missing.header.value and missing.status.kind == "ok"
 
 
@@ -280,9 +306,17 @@ def test_retrain_plots_both_terms_live(panel, app: VAEManifoldApp) -> None:
     assert panel.trainer.done and ticks >= 1
     history = panel.history
     assert len(history["epoch"]) == len(history["kl"]) >= 2
-    assert list(panel.fig.data[0].y) == pytest.approx(history["reconstruction"])
-    assert list(panel.fig.data[2].y) == pytest.approx(history["kl"])
-    assert sum(len(panel.fig.data[3 + d].x) for d in range(10)) == 1000
+    # the curves are the history: one point per record, drawn by the chart helper from it
+    for chart, key, title in ((panel.reconstruction_chart, "reconstruction", RECONSTRUCTION_TITLE),
+                              (panel.kl_chart, "kl", KL_TITLE)):
+        line = chart.value.split('<polyline')[1].split('points="')[1].split('"')[0]
+        assert len(line.split()) == len(history[key]) and title in chart.value
+    width, height = 330, 230
+    assert panel.kl_chart.value == xy_chart_svg(
+        np.asarray(history["epoch"]), [(np.asarray(history["kl"]), "#d62728")], KL_TITLE,
+        "epoch", width, height, y_from_zero=True)
+    assert "z ignored" in panel.reconstruction_chart.value
+    assert len(panel.plane.points_array) == 1000
     assert panel.manifold.width == 28 * 12 and "active latent dimensions" in panel.readout.value
     assert not panel.explore_button.disabled and panel.status.kind == "ok"
     # explore it on the big plane, then go back
@@ -291,7 +325,7 @@ def test_retrain_plots_both_terms_live(panel, app: VAEManifoldApp) -> None:
     with torch.no_grad():
         mu, _ = panel.model.encode(torch.from_numpy(app.test_images))
     rows = app.digit_rows[0]
-    np.testing.assert_allclose(app.fig.data[T_DIGITS].x, mu[rows, 0].numpy(), atol=1e-5)
+    np.testing.assert_allclose(app.plane.points_array[rows, 0], mu[rows, 0].numpy(), atol=1e-5)
     app.back_to_shipped()
     assert "vae2d-mnist" in app.header.value
 
@@ -314,11 +348,13 @@ def test_large_beta_collapses_the_posterior(panel) -> None:
     assert len(kl_dims) == 5 and max(kl_dims) < 0.1
     assert panel.history["kl"][-1] < 0.2
     # the test digits' codes pile up at the origin: the plane means nothing any more
-    xs = np.concatenate([np.asarray(panel.fig.data[3 + d].x) for d in range(10)])
+    xs = panel.plane.points_array[:, 0]
     assert float(np.sqrt(np.mean(xs**2))) < 0.3  # vs 1 under the prior
     assert panel.explore_button.disabled  # only a 2-D model can go on the big plane
     assert "Only a 2-D model" in panel.status.text and "most active" in panel.status.text
-    assert "of 5" in panel.fig.layout.annotations[2].text
+    assert "of 5" in panel.plane.title
+    dims = panel.dims
+    assert (panel.plane.x_label, panel.plane.y_label) == (f"z{dims[0] + 1}", f"z{dims[1] + 1}")
 
 
 def test_stop_answers_between_chunks(panel) -> None:
@@ -392,7 +428,7 @@ def test_a_click_pins_the_clicked_point_not_the_hovered_one(app: VAEManifoldApp)
     """Plotly's click carried the last hovered point, so a click right after a move pinned the
     previous place. The click now carries its own position: hover one corner, click far away."""
     app.clear_pins()
-    app._on_plane_hover(None, points(-3.9, 3.9), None)  # the cursor was last seen top-left
+    hover(app, -3.9, 3.9)  # the cursor was last seen top-left
     far = app.test_mu[app.digit_rows[1][2]]
     click(app, float(far[0]), float(far[1]))
     assert app.pins[-1].source == "test"
@@ -421,7 +457,7 @@ def test_a_bad_click_message_is_a_friendly_error(app: VAEManifoldApp) -> None:
     from explorer.errors import ConfigError
 
     with pytest.raises(ConfigError, match="click message"):
-        app.clicks.receive({"kind": "click", "fx": 0.5})
+        app.plane.receive({"kind": "click", "fx": 0.5})
 
 
 def test_a_pinned_random_test_digit_is_labelled_as_that_digit(app: VAEManifoldApp) -> None:

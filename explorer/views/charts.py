@@ -125,3 +125,70 @@ def magnifier_svg(
                  'stroke-width="2"/>')
     parts.append(f'<text x="4" y="{size + 12}" fill="#334">{html.escape(caption)}</text></svg>')
     return "".join(parts)
+
+
+def xy_chart_svg(
+    x: np.ndarray,
+    lines: list[tuple[np.ndarray, str]],
+    title: str,
+    x_label: str = "",
+    width: int = 320,
+    height: int = 220,
+    references: tuple[tuple[float, str, str], ...] = (),
+    y_from_zero: bool = False,
+) -> str:
+    """An SVG chart of curves y(x) over shared x values (e.g. epochs): ``lines`` are (ys, colour);
+    ``references`` are dashed horizontal lines (value, colour, name) across the x range; the
+    y range covers every finite value (and 0 with ``y_from_zero``). Ends of both axes labelled."""
+    xs = np.asarray(x, np.float64).reshape(-1)
+    left, right, top, bottom = 56, 12, 24, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'style="background:#fff;font:12px sans-serif">',
+        f'<text x="{left}" y="15" font-weight="bold" fill="#223">{html.escape(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+        'stroke="#bbc"/>',
+    ]
+    values = [np.asarray(ys, np.float64).reshape(-1) for ys, _ in lines]
+    finite = np.concatenate([v[np.isfinite(v)] for v in values] +
+                            [np.array([r for r, _, _ in references if np.isfinite(r)])])
+    if xs.size and finite.size:
+        lo, hi = float(finite.min()), float(finite.max())
+        if y_from_zero:
+            lo, hi = min(lo, 0.0), max(hi, 0.0)
+        if hi - lo < 1e-9:
+            lo, hi = lo - 1, hi + 1
+        x0, x1 = float(xs.min()), float(xs.max())
+        if x1 - x0 < 1e-9:
+            x0, x1 = x0 - 0.5, x0 + 0.5
+
+        def sx(v: np.ndarray | float) -> np.ndarray:
+            return left + (np.asarray(v) - x0) / (x1 - x0) * plot_w
+
+        def sy(v: np.ndarray | float) -> np.ndarray:
+            return top + (1 - (np.asarray(v) - lo) / (hi - lo)) * plot_h
+
+        for value, colour, name in references:
+            if np.isfinite(value):
+                y = float(sy(value))
+                parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                             f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="6,4"/>'
+                             f'<text x="{left + plot_w - 4}" y="{y - 4:.1f}" text-anchor="end" '
+                             f'fill="{colour}">{html.escape(name)}</text>')
+        for ys, (_, colour) in zip(values, lines, strict=True):
+            keep = np.isfinite(ys[: len(xs)])
+            px, py = sx(xs[: len(ys)][keep]), sy(ys[: len(xs)][keep])
+            points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True))
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                         f'points="{points}"/>')
+        for value in (hi, lo):
+            parts.append(f'<text x="{left - 4}" y="{float(sy(value)) + 4:.0f}" text-anchor="end" '
+                         f'fill="#445">{value:.4g}</text>')
+        parts.append(
+            f'<text x="{left}" y="{height - 16}" fill="#445">{x0:.4g}</text>'
+            f'<text x="{left + plot_w}" y="{height - 16}" text-anchor="end" fill="#445">'
+            f"{x1:.4g}</text>")
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 3}" text-anchor="middle" '
+                 f'fill="#223">{html.escape(x_label)}</text></svg>')
+    return "".join(parts)

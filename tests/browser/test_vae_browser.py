@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_error, relayout_loops
+from tests.browser.conftest import assert_no_error
 
 pytestmark = pytest.mark.browser
 
 DECODED = ".explorer-vae-decoded .explorer-digit-strip"
 DECODED_IMAGE = ".explorer-vae-decoded canvas.explorer-digit-strip-image"
-PLANE = ".explorer-vae-plane"  # the FigureWidget element itself is the .js-plotly-plot
+PLANE = ".explorer-vae-plane"  # the LatentPlane widget (one canvas, no plotly)
+AREA = f"{PLANE} .explorer-latent-plane-area"  # its data area, where the pointer is read
+WRAP = f"{PLANE} .explorer-latent-plane"
+# where point i is drawn (client pixels), and the canvas pixel there (device pixels)
+POINT_JS = f"i => document.querySelector('{WRAP}').explorerPointAt(i)"
+PIXEL_JS = f"""([x, y]) => {{
+  const c = document.querySelector('{WRAP} canvas'), r = c.getBoundingClientRect();
+  const k = c.width / r.width;
+  return [...c.getContext('2d').getImageData(Math.round((x - r.left) * k),
+                                             Math.round((y - r.top) * k), 1, 1).data];
+}}"""
+NO_PLOTLY_JS = """() => [!!window.Plotly, performance.getEntriesByType("resource")
+  .map(e => e.name).filter(n => /plotly|widgetbundle/.test(n))]"""
 
 
 def decoded_picture(page) -> str:
@@ -23,14 +35,24 @@ def decoded_version(page) -> int:
 
 def test_hover_click_and_draw(open_app) -> None:
     page = open_app("vae_manifold")
-    page.wait_for_selector(f"{PLANE} .nsewdrag", timeout=60_000)
+    page.wait_for_selector(AREA, timeout=60_000)
     page.wait_for_selector(DECODED_IMAGE)
-    assert page.locator(f"{PLANE} .scatterlayer .point").count() >= 1000  # the test set
+    page.wait_for_function(f"() => document.querySelector('{WRAP}').dataset.points === '1000'")
+    area = page.locator(AREA).first
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    assert 500 <= box["width"] <= 540 and abs(box["width"] - box["height"]) < 1
+    # the test set is drawn: the canvas is coloured at each sampled dot (labels 0-7, 9 are
+    # saturated colours, the shading is a pale blue-grey)
+    coloured = 0
+    for i in range(0, 1000, 50):
+        r, g, b, _ = page.evaluate(PIXEL_JS, page.evaluate(POINT_JS, i))
+        coloured += max(r, g, b) - min(r, g, b) > 45
+    assert coloured >= 12, coloured
+    # the legend names the ten labels
+    assert page.locator(f"{PLANE} .explorer-latent-plane-legend .legend").count() == 10
 
     # Hover over empty plane and over dots: the decoded digit changes with the cursor.
-    drag = page.locator(f"{PLANE} .nsewdrag").first
-    drag.scroll_into_view_if_needed()
-    box = drag.bounding_box()
     seen = {decoded_picture(page)}
     for fx, fy in ((0.2, 0.5), (0.5, 0.5), (0.8, 0.3), (0.6, 0.85)):
         version = decoded_version(page)
@@ -44,15 +66,26 @@ def test_hover_click_and_draw(open_app) -> None:
     caption = page.inner_text(".explorer-vae-decoded .explorer-digit-strip-caption")
     assert caption.startswith(("z = (", "μ of test #"))
 
-    # Click a test dot: it is pinned and becomes end B of the interpolation.
+    # Hover right on a dot: the page's tooltip and the kernel's caption name the same digit.
+    x, y = page.evaluate(POINT_JS, 5)
+    page.mouse.move(x, y)
+    page.wait_for_function(
+        "() => document.querySelector('.explorer-vae-decoded .explorer-digit-strip-caption')"
+        ".innerText.startsWith('μ of test #')", timeout=10_000)
+    page.wait_for_timeout(300)
+    tip = page.inner_text(f"{PLANE} .explorer-latent-plane-tip")
+    assert tip.startswith("test #"), tip
+    assert page.inner_text(".explorer-vae-decoded .explorer-digit-strip-caption") == "μ of " + tip
+
+    # Click that test dot: it is pinned and becomes end B of the interpolation.
     ends_before = page.inner_text(".explorer-vae-ends")
-    page.locator(f"{PLANE} .scatterlayer .trace").nth(1).locator(".point").nth(5).click(
-        force=True)
+    page.mouse.click(x, y)
     page.wait_for_function(
         "old => document.querySelector('.explorer-vae-ends').innerText !== old",
         arg=ends_before, timeout=10_000,
     )
-    assert "B = test #" in page.inner_text(".explorer-vae-ends")
+    assert "B = " + tip in page.inner_text(".explorer-vae-ends")
+    page.wait_for_function(f"() => document.querySelector('{WRAP}').dataset.pins.endsWith('AB')")
 
     # Draw a stroke: on mouse-up the digit is encoded and its mean appears.
     assert page.locator(".explorer-vae-readout .explorer-vae-mu").count() == 0
@@ -67,14 +100,21 @@ def test_hover_click_and_draw(open_app) -> None:
     page.mouse.up()
     page.wait_for_selector(".explorer-vae-readout .explorer-vae-mu", timeout=10_000)
     mu = page.get_attribute(".explorer-vae-readout .explorer-vae-mu", "data-mu")
-    assert len([float(v) for v in mu.split(",")]) == 2
+    mx, my = (float(v) for v in mu.split(","))
     assert "ELBO" in page.inner_text(".explorer-vae-readout")
+    # the plane draws its cross at μ: dark pixels there
+    page.wait_for_timeout(300)
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    cx, cy = box["x"] + (mx + 4) / 8 * box["width"], box["y"] + (4 - my) / 8 * box["height"]
+    r, g, b, _ = page.evaluate(PIXEL_JS, [cx, cy])
+    assert max(r, g, b) < 90, (r, g, b)
     assert_no_error(page)
     assert page.console_errors == []
-    assert relayout_loops(page) == []
-    # plotly's bundle is preloaded by the page (the VAE notebook's metadata asks for it)
-    preload = 'link[rel=modulepreload][href$="explorer/static/widgetbundle.js"]'
-    assert page.locator(preload).count() == 1
+    # the page never loads plotly (nor asks to preload its bundle)
+    has_plotly, requests = page.evaluate(NO_PLOTLY_JS)
+    assert not has_plotly and requests == []
+    assert page.locator('link[rel=modulepreload][href$="widgetbundle.js"]').count() == 0
 
 
 def pinned_z(ends: str, letter: str) -> tuple[float, float]:
@@ -90,8 +130,8 @@ def test_a_click_pins_the_clicked_point(open_app) -> None:
     pinned the previous click's place (7 of 8 trials). Click empty plane at the top-left corner,
     then far away on a test dot: each pin is where its own click was."""
     page = open_app("vae_manifold")
-    page.wait_for_selector(f"{PLANE} .nsewdrag", timeout=60_000)
-    drag = page.locator(f"{PLANE} .nsewdrag").first
+    page.wait_for_selector(AREA, timeout=60_000)
+    drag = page.locator(AREA).first
     drag.scroll_into_view_if_needed()
     box = drag.bounding_box()
 
@@ -109,9 +149,11 @@ def test_a_click_pins_the_clicked_point(open_app) -> None:
     assert pinned_z(ends, "B") == pytest.approx((-3.76, 3.76), abs=0.15), ends
     page.wait_for_timeout(1000)
     # the centre of a test dot, far from the corner: that test digit, not the corner again
-    dot = page.locator(f"{PLANE} .scatterlayer .trace").nth(4).locator(".point").nth(3)
-    dbox = dot.bounding_box()
-    ends = click_and_wait(dbox["x"] + dbox["width"] / 2, dbox["y"] + dbox["height"] / 2)
+    page.wait_for_function(f"() => document.querySelector('{WRAP}').dataset.points === '1000'")
+    i = next(i for i in range(1000) if min(  # a dot far from the corner
+        abs(v - c) for v, c in zip(page.evaluate(POINT_JS, i), (box["x"], box["y"]), strict=True)
+    ) > 0.3 * box["width"])
+    ends = click_and_wait(*page.evaluate(POINT_JS, i))
     assert "B = test #" in ends, ends
     assert pinned_z(ends, "A") == pytest.approx((-3.76, 3.76), abs=0.15), ends
     # and back to empty plane at the bottom-right: a code there

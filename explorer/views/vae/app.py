@@ -6,15 +6,14 @@ is encoded on every stroke (q(z|x), ELBO and IWAE_k with their errors, the exact
 interpolation in latent vs pixel space (Ozair & Bengio, fig. 1); and a retraining panel with a β
 slider that shows posterior collapse live.
 
-Roles: ``text`` holds every word, ``plane`` the figure and what a pointer means, ``pins`` the
+Roles: ``text`` holds every word, ``plane`` the canvas and what a pointer means, ``pins`` the
 pins and interpolation, ``drawing`` the drawing panel, ``retrain`` the live retraining. All math
-is in :mod:`explorer.models.vae` and :mod:`explorer.metrics`. Two plotly FigureWidgets (~5 MB of
-bundle each); digits and the manifold are anywidget canvases; callbacks go through the guard.
+is in :mod:`explorer.models.vae` and :mod:`explorer.metrics`. No plotly: the planes, digits and
+the manifold are anywidget canvases and the curves SVG, so the page loads no 5 MB bundle;
+callbacks go through the guard.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -25,13 +24,12 @@ from explorer.metrics.quadrature import PlaneQuadrature
 from explorer.models.vae import VAE, prior_cdf, tile_manifold
 from explorer.views.charts import PALETTE
 from explorer.views.digit_input import load_test_digits
-from explorer.views.latent_widgets import Click, ManifoldImage, PlaneClicks
+from explorer.views.latent_widgets import Click, ManifoldImage
 from explorer.views.page import add_page_bar
-from explorer.views.plotly_hooks import figure_widget, hide_mode_bar
 from explorer.views.status import StatusLine, labelled_button
 from explorer.views.vae import drawing, layout, link, pins, plane, text
 from explorer.views.vae.pins import Pin
-from explorer.views.vae.plane import GRID_SIDE, HOVER_INTERVAL_S, PICK_PX, PLANE, Throttle
+from explorer.views.vae.plane import GRID_SIDE, HOVER_INTERVAL_S, PLANE, Throttle
 from explorer.views.vae.retrain import RetrainPanel
 from explorer.views.widgets import DigitCanvas, DigitStrip
 
@@ -136,11 +134,7 @@ class VAEManifoldApp(widgets.VBox):
                 pin.z = encode_means(model, pin.image[None])[0]
             else:
                 pin.image = decode(model, pin.z)[0]
-        with self.fig.batch_update():
-            for d in range(10):
-                rows = self.digit_rows[d]
-                self.fig.data[plane.T_DIGITS + d].x = self.test_mu[rows, 0]
-                self.fig.data[plane.T_DIGITS + d].y = self.test_mu[rows, 1]
+        self.plane.show_points(self.test_mu, self.test_labels)
         self.header.value = self._model_line()
         self._show_manifold()
         self._refresh_pins()
@@ -206,40 +200,36 @@ class VAEManifoldApp(widgets.VBox):
         self.encode_drawing(update_plot=False)
         self._refresh_pins(update_plot=False)
 
-        self.fig = figure_widget(plane.plane_figure(  # wrapped last; mutated in callbacks
-            self.test_mu, self.digit_rows, pins.pins_xy(self.pins),
-            pins.path_xy(self.pins, float(self.alpha.value)), drawing.drawn_xy(self.drawn)))
-        self.fig.data[plane.T_PRIOR].on_hover(guard(self._on_plane_hover))
-        for d in range(10):
-            self.fig.data[plane.T_DIGITS + d].on_hover(guard(self._on_digit_hover))
-        hide_mode_bar(self.fig)  # no zoom/pan tools: the plane is fixed
-        self.fig.add_class("explorer-vae-plane")
-        # clicks are read from the pointer itself, not from plotly's (lagging) hover point
-        self.clicks = PlaneClicks("explorer-vae-plane", "explorer-app-vae_manifold",
-                                  on_click=guard(self.on_click))
+        # the pointer's own position, for hovers and clicks alike (a click never pins a lagging
+        # hovered point, and a first tap pins)
+        self.plane = plane.make_plane(self.test_mu, self.test_labels,
+                                      on_hover=guard(self.on_hover), on_click=guard(self.on_click))
         self.built = True
+        self._draw_pins()
+        self._draw_path()
+        self._draw_drawn()
 
     def _layout(self) -> None:
         self.children = layout.app_children(self)
 
     # -- plane: hover and click ---------------------------------------------------------
-    def _on_plane_hover(self, _trace: Any, points: Any, _state: Any) -> None:
-        if points.xs:
-            z = np.array([points.xs[0], points.ys[0]], np.float32)
-            self.hover(z, text.z_caption(z))
-
-    def _on_digit_hover(self, trace: Any, points: Any, _state: Any) -> None:
-        if points.point_inds:
-            index = int(self.digit_rows[int(trace.name)][points.point_inds[0]])
+    def on_hover(self, where: Click) -> None:
+        """The pointer over the plane at fractions (fx, fy) of its data area: decodes μ of the
+        test digit whose dot is within ``PICK_PX`` screen pixels, else the z under the pointer
+        (on the prior's 0.05 grid). Throttled: at most one decode per ``HOVER_INTERVAL_S``."""
+        z, index = plane.point_at(where, self.test_mu)
+        if index is not None:
             self.hover(self.test_mu[index],
                        "μ of " + text.test_caption(index, int(self.test_labels[index])))
+        else:
+            z = plane.snap_to_grid(z)
+            self.hover(z, text.z_caption(z))
 
     def on_click(self, click: Click) -> None:
         """A click (or tap) on the plane at fractions (fx, fy) of its data area: pins the test
         digit whose dot is within ``PICK_PX`` screen pixels, else the code z under the pointer."""
         z = plane.click_to_z(click["fx"], click["fy"])
-        radius = PICK_PX * 2 * PLANE / max(1.0, click["width_px"])
-        self.click_at(z, radius)
+        self.click_at(z, plane.pick_radius(click["width_px"]))
 
     def click_at(self, z: np.ndarray, radius: float = 0.0) -> None:
         """Pin what lies at ``z``: the nearest test dot within ``radius``, else z itself."""
@@ -316,11 +306,12 @@ class VAEManifoldApp(widgets.VBox):
         else:
             self.pins_view.show(np.zeros((0, 784), np.float32), [])
         if update_plot:
-            px, py, letters = pins.pins_xy(self.pins)
-            with self.fig.batch_update():
-                self.fig.data[plane.T_PINS].x, self.fig.data[plane.T_PINS].y = px, py
-                self.fig.data[plane.T_PINS].text = letters
+            self._draw_pins()
         self.update_interpolation(update_plot)
+
+    def _draw_pins(self) -> None:
+        px, py, letters = pins.pins_xy(self.pins)
+        self.plane.show_pins(np.stack([px, py], axis=1), letters)
 
     def interpolation(self, alpha: float) -> tuple[np.ndarray, np.ndarray]:
         """(g(z_α), x_α): the latent-space and pixel-space points at α between pins A and B."""
@@ -350,10 +341,11 @@ class VAEManifoldApp(widgets.VBox):
             self.pair_view.show(np.stack([latent, pixel]),
                                 [f"latent, α = {alpha:.2f}", f"pixel, α = {alpha:.2f}"])
         if update_plot:
-            lx, ly, ax, ay = pins.path_xy(self.pins, float(self.alpha.value))
-            with self.fig.batch_update():
-                self.fig.data[plane.T_PATH].x, self.fig.data[plane.T_PATH].y = lx, ly
-                self.fig.data[plane.T_ALPHA].x, self.fig.data[plane.T_ALPHA].y = ax, ay
+            self._draw_path()
+
+    def _draw_path(self) -> None:
+        lx, ly, ax, ay = pins.path_xy(self.pins, float(self.alpha.value))
+        self.plane.show_segment([v for xy in zip(lx, ly, strict=True) for v in xy], ax + ay)
 
     # -- drawing ------------------------------------------------------------------------
     def clear_drawing(self) -> None:
@@ -387,11 +379,16 @@ class VAEManifoldApp(widgets.VBox):
             self.reconstruction_view.show(np.stack([x, self.drawn.reconstruction_image]),
                                           ["your digit", "g(μ)"])
         if update_plot:
-            ex2, ey2, ex1, ey1, mx, my = drawing.drawn_xy(self.drawn)
-            with self.fig.batch_update():
-                self.fig.data[plane.T_ELLIPSE2].x, self.fig.data[plane.T_ELLIPSE2].y = ex2, ey2
-                self.fig.data[plane.T_ELLIPSE1].x, self.fig.data[plane.T_ELLIPSE1].y = ex1, ey1
-                self.fig.data[plane.T_MEAN].x, self.fig.data[plane.T_MEAN].y = mx, my
+            self._draw_drawn()
+
+    def _draw_drawn(self) -> None:
+        """The drawn digit's q(z|x) on the plane: 2σ (dotted) and 1σ ellipses and a cross at μ."""
+        ex2, ey2, ex1, ey1, mx, my = drawing.drawn_xy(self.drawn)
+        if self.drawn is None:
+            self.plane.show_contours([], [], [])
+        else:
+            self.plane.show_contours([np.stack([ex2, ey2], 1), np.stack([ex1, ey1], 1)],
+                                     [True, False], [float(mx[0]), float(my[0])])
 
 
 def build_vae_manifold_app(model_name: str = "vae2d-mnist") -> VAEManifoldApp:

@@ -25,7 +25,7 @@ def app_children(app: Any) -> list[widgets.Widget]:
     ]
     if app.built:
         small = widgets.Layout(max_width="560px")
-        plane_box = widgets.VBox([explainer(text.PLANE_TEXT), app.fig, app.clicks],
+        plane_box = widgets.VBox([explainer(text.PLANE_TEXT), app.plane],
                                  layout=widgets.Layout(width="600px", margin="0 16px 0 0"))
         decoded_box = widgets.VBox([
             widgets.HTML("<b>g(z) under the cursor</b>"), app.decoded_view,

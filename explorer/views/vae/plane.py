@@ -1,9 +1,12 @@
-"""The latent plane: its constants, trace indices, the figure, and what a hover or click means.
+"""The latent plane: its constants, the widget, and what a hover or click means.
 
-The plane is a plotly FigureWidget with a fixed range [−PLANE, PLANE]². Hovers come from plotly
-(throttled by :class:`Throttle`); clicks come from :class:`~explorer.views.latent_widgets.
-PlaneClicks`, which reads the pointer's own position on the plot area, because plotly's click
-event carries the last *hovered* point, which lags the pointer (and is absent on a first tap).
+The plane is a :class:`~explorer.views.latent_widgets.LatentPlane` canvas with a fixed range
+[−PLANE, PLANE]² (no plotly: its 5 MB bundle cost the page ~1.5–2 s to load and compile). The
+page reports where the pointer is, as fractions of the data area, for hovers (one per animation
+frame at most, then throttled here by :class:`Throttle`) and clicks (the pointer's own position,
+so a click never pins a lagging hovered point, and a first tap works). This module says what lies
+there: a test dot within ``PICK_PX`` screen pixels, else the code z (hovers on the empty plane
+snap to the prior's grid, 0.05 apart).
 """
 
 from __future__ import annotations
@@ -15,34 +18,24 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import torch
 
 from explorer.views.charts import PALETTE
+from explorer.views.latent_widgets import Click, LatentPlane
 
 PLANE = 4.0  # the latent plane shows [−PLANE, PLANE]²
 PRIOR_GRID = 161  # hover resolution on empty plane: 8 / 160 = 0.05
 GRID_SIDE = 20  # the decoded manifold: GRID_SIDE × GRID_SIDE digits
 EDGE_Z = float(torch.special.ndtri(torch.tensor(1 - 0.5 / GRID_SIDE, dtype=torch.float64)))
 HOVER_INTERVAL_S = 0.025  # at most 40 decodes a second from hover
-PICK_PX = 6.0  # a click within this many screen pixels of a test dot pins that digit
-
-# Traces of the plane figure.
-T_PRIOR = 0
-T_DIGITS = 1  # ten traces, one per label
-T_REGION = 11
-T_PINS = 12
-T_PATH = 13
-T_ALPHA = 14
-T_ELLIPSE2 = 15
-T_ELLIPSE1 = 16
-T_MEAN = 17
+PICK_PX = 6.0  # a pointer within this many screen pixels of a test dot hovers / pins that digit
+PLANE_PX = 520  # the plane's data area, CSS pixels
 
 
 class Throttle:
     """Calls ``fn(*args)`` at most once per ``interval`` seconds, never dropping the last call.
 
-    Plotly hover events and slider drags arrive as fast as the mouse moves. Inside the kernel's
+    Hover messages and slider drags arrive as fast as the mouse moves. Inside the kernel's
     running event loop a call that comes too soon is kept, and the latest kept call is delivered
     (``loop.call_later``) when the interval is over, so the final hover position is always shown.
     Outside a running loop (tests, scripts) every call is delivered at once.
@@ -99,8 +92,8 @@ def click_to_z(fx: float, fy: float) -> np.ndarray:
 
 
 def nearest_dot(points: np.ndarray, z: np.ndarray, radius: float) -> int | None:
-    """Index of the point of ``points`` (N, 2) nearest to ``z`` if within ``radius``, else None:
-    what plotly's ``hovermode="closest"`` with ``hoverdistance`` picks."""
+    """Index of the point of ``points`` (N, 2) nearest to ``z`` if within ``radius``, else None
+    (the page's tooltip picks the same way, in screen pixels)."""
     if len(points) == 0:
         return None
     d2 = ((points - np.asarray(z, np.float32)[None]) ** 2).sum(1)
@@ -108,63 +101,41 @@ def nearest_dot(points: np.ndarray, z: np.ndarray, radius: float) -> int | None:
     return best if d2[best] <= radius * radius else None
 
 
-def plane_figure(
-    test_mu: np.ndarray,
-    digit_rows: list[np.ndarray],
-    pins_xy: tuple,
-    path_xy: tuple,
-    drawn_xy: tuple,
-) -> go.Figure:
-    """The plane: the prior's shading, the test μ by label, the manifold's square, the pins, the
-    A → B line with z_α, and the drawn digit's q(z|x) (2σ, 1σ ellipses and μ)."""
+def snap_to_grid(z: np.ndarray) -> np.ndarray:
+    """z rounded to the prior's grid (PRIOR_GRID points across [−PLANE, PLANE], 0.05 apart):
+    the resolution of a hover on the empty plane."""
+    step = 2 * PLANE / (PRIOR_GRID - 1)
+    snapped = np.round(np.asarray(z, np.float64) / step) * step
+    return np.clip(snapped, -PLANE, PLANE).astype(np.float32)
+
+
+def pick_radius(width_px: float) -> float:
+    """``PICK_PX`` screen pixels in plane units, on a data area ``width_px`` pixels wide."""
+    return PICK_PX * 2 * PLANE / max(1.0, float(width_px))
+
+
+def point_at(click: Click, points: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """What lies under a pointer at fractions (fx, fy) of the data area: (z there, the index of
+    the point of ``points`` within ``PICK_PX`` screen pixels or None)."""
+    z = click_to_z(click["fx"], click["fy"])
+    return z, nearest_dot(points, z, pick_radius(click["width_px"]))
+
+
+def prior_shade() -> np.ndarray:
+    """The prior's density on the grid, relative to its peak: exp(−|z|²/2), (PRIOR_GRID,
+    PRIOR_GRID), row 0 = lowest z₂ (the plane's blue shading)."""
     grid = np.linspace(-PLANE, PLANE, PRIOR_GRID, dtype=np.float32)
-    prior = np.exp(-0.5 * (grid[None, :] ** 2 + grid[:, None] ** 2)).astype(np.float32)
-    fig = go.Figure()
-    fig.add_trace(go.Heatmap(
-        x=grid, y=grid, z=prior, colorscale=[[0, "#ffffff"], [1, "#d3e0f2"]],
-        showscale=False, hoverinfo="none", name="prior N(0, I)"))
-    for d in range(10):
-        rows = digit_rows[d]
-        fig.add_trace(go.Scatter(
-            x=test_mu[rows, 0], y=test_mu[rows, 1], mode="markers", name=str(d),
-            marker=dict(size=6, color=PALETTE[d], opacity=0.8,
-                        line=dict(width=0.5, color="white")),
-            customdata=rows, hovertemplate=f"test #%{{customdata}} (a {d})<extra></extra>"))
-    e = EDGE_Z
-    fig.add_trace(go.Scatter(
-        x=[-e, e, e, -e, -e], y=[-e, -e, e, e, -e], mode="lines", hoverinfo="skip",
-        line=dict(color="#555", width=1, dash="dash"), name="manifold grid", showlegend=False))
-    px, py, ptext = pins_xy
-    fig.add_trace(go.Scatter(
-        x=px, y=py, text=ptext, mode="markers+text", textposition="top center",
-        marker=dict(size=13, symbol="star", color="#ffd60a", line=dict(width=1.2,
-                    color="black")), textfont=dict(size=15, color="black"), hoverinfo="skip",
-        name="pins", showlegend=False))
-    lx, ly, ax, ay = path_xy
-    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", hoverinfo="skip", showlegend=False,
-                             line=dict(color="black", width=2), name="A → B"))
-    fig.add_trace(go.Scatter(x=ax, y=ay, mode="markers", hoverinfo="skip", showlegend=False,
-                             marker=dict(size=12, color="white", line=dict(width=2.5,
-                                         color="black")), name="z_α"))
-    ex2, ey2, ex1, ey1, mx, my = drawn_xy
-    fig.add_trace(go.Scatter(x=ex2, y=ey2, mode="lines", hoverinfo="skip", showlegend=False,
-                             line=dict(color="#111", width=1.5, dash="dot"), name="2σ"))
-    fig.add_trace(go.Scatter(x=ex1, y=ey1, mode="lines", hoverinfo="skip", showlegend=False,
-                             line=dict(color="#111", width=2), name="1σ"))
-    fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", hoverinfo="skip", showlegend=False,
-                             marker=dict(size=11, symbol="x-thin", color="#111",
-                                         line=dict(width=2.5, color="#111")),
-                             name="μ of your digit"))
-    fig.update_xaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₁", zeroline=False,
-                     constrain="domain", showgrid=False)
-    fig.update_yaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₂", zeroline=False,
-                     scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False)
-    fig.update_layout(
-        width=590, height=625, margin=dict(l=50, r=10, t=10, b=85), plot_bgcolor="white",
-        # a dot is picked only right under the cursor (6 px); elsewhere the prior's fine grid
-        # answers, so hovering in the crowded centre still decodes the z under the cursor
-        hovermode="closest", hoverdistance=int(PICK_PX), dragmode=False, font=dict(size=14),
-        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.0, x=0.0,
-                    title_text="label "),  # container-anchored: no margin feedback loop
-    )
-    return fig
+    return np.exp(-0.5 * (grid[None, :] ** 2 + grid[:, None] ** 2)).astype(np.float32)
+
+
+def make_plane(test_mu: np.ndarray, labels: np.ndarray, on_hover: Callable[[Click], Any],
+               on_click: Callable[[Click], Any]) -> LatentPlane:
+    """The big plane: the prior's shading, the test μ by label (legend), the manifold's square;
+    the app adds pins, the A → B line with z_α and the drawn digit's q(z|x)."""
+    widget = LatentPlane(
+        on_hover=on_hover, on_click=on_click, interactive=True, extent=PLANE, square=EDGE_Z,
+        size=PLANE_PX, colours=list(PALETTE), legend_title="label",
+        point_names="test #{i} (a {label})", dot_radius=3.0)
+    widget.show_points(test_mu, labels, shade=prior_shade())
+    widget.add_class("explorer-vae-plane")
+    return widget

@@ -2,7 +2,8 @@
 (posterior collapse). Training is driven by :class:`~explorer.views.live_training.LiveTraining`;
 the math (KL per dimension, active units, the collapsed model's level) comes from
 :mod:`explorer.models.vae` and :mod:`explorer.metrics.vae_bounds`; this module lays out the
-controls and draws the curves, the small plane and the small manifold."""
+controls and draws the curves (SVG, :func:`~explorer.views.charts.xy_chart_svg`), the small plane
+(a :class:`~explorer.views.latent_widgets.LatentPlane` canvas) and the small manifold: no plotly."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 import torch
-from plotly.subplots import make_subplots
 
 from explorer.errors import ExplorerError
 from explorer.metrics.vae_bounds import independent_pixel_baseline
@@ -27,10 +26,9 @@ from explorer.models.vae import (
     kl_per_dimension,
     tile_manifold,
 )
-from explorer.views.charts import PALETTE
-from explorer.views.latent_widgets import ManifoldImage
+from explorer.views.charts import PALETTE, xy_chart_svg
+from explorer.views.latent_widgets import LatentPlane, ManifoldImage
 from explorer.views.live_training import LiveTraining
-from explorer.views.plotly_hooks import figure_widget, hide_mode_bar
 from explorer.views.status import StatusLine, explainer, labelled_button
 from explorer.views.vae import text
 from explorer.views.vae.plane import PLANE
@@ -46,6 +44,10 @@ RETRAIN_BETAS = (("0", 0.0), ("¼", 0.25), ("½", 0.5), ("1", 1.0), ("2", 2.0), 
 RETRAIN_LRS = (("0.0003", 3e-4), ("0.001", 1e-3), ("0.003", 3e-3), ("0.01", 1e-2),
                ("0.1 (too high)", 1e-1))
 RETRAIN_GRID = 12
+RECONSTRUCTION_TITLE = "reconstruction E_q[log p(x|z)] (nats)"
+KL_TITLE = "KL(q(z|x) ‖ p(z)) (nats)"
+CHART_SIZE = (330, 230)  # width, height of each curve (CSS pixels)
+SMALL_PLANE_PX = 200  # the small plane's data area
 
 
 class RetrainPanel(widgets.VBox):
@@ -97,8 +99,14 @@ class RetrainPanel(widgets.VBox):
         self.manifold = ManifoldImage(display_width=252, cells=RETRAIN_GRID)
         self.manifold.add_class("explorer-vae-retrain-manifold")
         self.baseline = self._baseline()
-        self.fig = figure_widget(self._figure())  # wrapped last; mutated in callbacks only
-        hide_mode_bar(self.fig)
+        self.reconstruction_chart = widgets.HTML()
+        self.reconstruction_chart.add_class("explorer-vae-retrain-reconstruction")
+        self.kl_chart = widgets.HTML()
+        self.kl_chart.add_class("explorer-vae-retrain-kl-curve")
+        self.plane = LatentPlane(extent=PLANE, size=SMALL_PLANE_PX, colours=list(PALETTE),
+                                 dot_radius=1.8, title=text.PLANE_TITLE)
+        self.plane.add_class("explorer-vae-retrain-plane")
+        self._draw_curves()
         self.readout.value = text.RETRAIN_IDLE
         self.children = [
             explainer(text.RETRAIN_TEXT.format(h=RETRAIN_HIDDEN, base=text.fmt(self.baseline, 0),
@@ -108,7 +116,8 @@ class RetrainPanel(widgets.VBox):
             widgets.HBox([self.train_button, self.stop_button, self.explore_button,
                           self.live.progress],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
-            self.fig,
+            widgets.HBox([self.reconstruction_chart, self.kl_chart, self.plane],
+                         layout=widgets.Layout(align_items="flex-start", flex_flow="row wrap")),
             widgets.HBox([widgets.VBox([widgets.HTML("<b>its decoded manifold</b>"),
                                         self.manifold]),
                           self.readout],
@@ -137,33 +146,18 @@ class RetrainPanel(widgets.VBox):
         except ExplorerError:
             return float("nan")
 
-    def _figure(self) -> go.Figure:
-        fig = make_subplots(
-            rows=1, cols=3, horizontal_spacing=0.08, column_widths=[0.34, 0.33, 0.33],
-            subplot_titles=("reconstruction E_q[log p(x|z)] (nats)", "KL(q(z|x) ‖ p(z)) (nats)",
-                            text.PLANE_TITLE),
-        )
-        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(color="#1f77b4", width=2),
-                                 name="reconstruction", hoverinfo="skip"), row=1, col=1)
-        fig.add_trace(go.Scatter(x=[0, 1], y=[self.baseline] * 2, mode="lines",
-                                 line=dict(color="#999", dash="dash", width=1.5),
-                                 name="z ignored", hoverinfo="skip"), row=1, col=1)
-        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", line=dict(color="#d62728", width=2),
-                                 name="KL", hoverinfo="skip"), row=1, col=2)
-        for d in range(10):
-            fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name=str(d), showlegend=False,
-                                     marker=dict(size=4, color=PALETTE[d]), hoverinfo="skip"),
-                          row=1, col=3)
-        fig.update_xaxes(title_text="epoch", row=1, col=1)
-        fig.update_xaxes(title_text="epoch", row=1, col=2)
-        fig.update_yaxes(rangemode="tozero", row=1, col=2)
-        fig.update_xaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₁", row=1, col=3)
-        fig.update_yaxes(range=[-PLANE, PLANE], fixedrange=True, title_text="z₂", row=1, col=3)
-        fig.update_layout(autosize=True, height=330, margin=dict(l=50, r=10, t=40, b=55),
-                          showlegend=False, plot_bgcolor="white", font=dict(size=13),
-                          dragmode=False)
-        fig.update_annotations(font_size=14)
-        return fig
+    def _draw_curves(self) -> None:
+        """Both terms of the objective against the epoch, and the level of a model that ignores
+        z (dashed) beside the reconstruction."""
+        epochs = np.asarray(self.history["epoch"], np.float64)
+        width, height = CHART_SIZE
+        self.reconstruction_chart.value = xy_chart_svg(
+            epochs, [(np.asarray(self.history["reconstruction"]), "#1f77b4")],
+            RECONSTRUCTION_TITLE, "epoch", width, height,
+            references=((self.baseline, "#999", "z ignored"),))
+        self.kl_chart.value = xy_chart_svg(
+            epochs, [(np.asarray(self.history["kl"]), "#d62728")], KL_TITLE, "epoch", width,
+            height, y_from_zero=True)
 
     # -- running ------------------------------------------------------------------------
     @property
@@ -270,29 +264,20 @@ class RetrainPanel(widgets.VBox):
             kl_dims = kl_per_dimension(self.model, x).cpu().numpy()  # (L,) nats
             activity = activity_per_dimension(self.model, x).cpu().numpy()  # (L,)
             mu = self.model.encode(x)[0].cpu().numpy()
-        with self.fig.batch_update():
-            if curves:
-                epochs = np.asarray(self.history["epoch"], np.float32)
-                self.fig.data[0].x, self.fig.data[0].y = epochs, np.asarray(
-                    self.history["reconstruction"], np.float32)
-                self.fig.data[1].x = [0.0, float(max(1.0, self.trainer.epochs_done))]
-                self.fig.data[2].x, self.fig.data[2].y = epochs, np.asarray(
-                    self.history["kl"], np.float32)
-            if plane:
-                if self.model.latent_dim > 2:
-                    self.dims = tuple(sorted(int(i) for i in np.argsort(-activity)[:2]))
-                    self.fig.layout.annotations[2].text = (
-                        f"test μ: z{self.dims[0] + 1}, z{self.dims[1] + 1}, the 2 most active "
-                        f"of {self.model.latent_dim}")
-                else:
-                    self.fig.layout.annotations[2].text = text.PLANE_TITLE
-                for d in range(10):
-                    rows = self.test_labels == d
-                    self.fig.data[3 + d].x = mu[rows, self.dims[0]]
-                    self.fig.data[3 + d].y = mu[rows, self.dims[1]]
-                self.fig.layout.xaxis3.title.text = f"z{self.dims[0] + 1}"
-                self.fig.layout.yaxis3.title.text = f"z{self.dims[1] + 1}"
+        if curves:
+            self._draw_curves()
         if plane:
+            if self.model.latent_dim > 2:
+                self.dims = tuple(sorted(int(i) for i in np.argsort(-activity)[:2]))
+                title = (f"test μ: z{self.dims[0] + 1}, z{self.dims[1] + 1}, the 2 most active "
+                         f"of {self.model.latent_dim}")
+            else:
+                title = text.PLANE_TITLE
+            with self.plane.hold_sync():
+                self.plane.title = title
+                self.plane.x_label = f"z{self.dims[0] + 1}"
+                self.plane.y_label = f"z{self.dims[1] + 1}"
+                self.plane.show_points(mu[:, list(self.dims)], self.test_labels)
             _, images = self.model.manifold(RETRAIN_GRID, dims=self.dims)
             self.manifold.show(tile_manifold(images).cpu().numpy(), cells=RETRAIN_GRID)
             self.readout.value = self._readout_html(kl_dims, activity)
