@@ -197,3 +197,25 @@ def test_shading_stays_through_play_and_reset_and_rapid_clicks(open_app) -> None
     assert page.evaluate(SHADING) == 1
     assert_no_error(page)
     assert page.console_errors == []
+
+
+def test_the_page_loads_no_plotly(voila_server, browser) -> None:
+    """No plotly on the saddle page: neither the FigureWidget bundle nor the jupyterlab-plotly
+    labextension's own copy of plotly.js (4.8 MB) is requested; the VAE page (a plotly figure)
+    still gets its extension."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(f"{voila_server}voila/render/saddle_game.ipynb", timeout=120_000)
+    page.wait_for_selector(PLANE, timeout=60_000)
+    page.wait_for_function("document.querySelector('.explorer-saddle-canvas').dataset.paints > 0",
+                           timeout=30_000)
+    assert any("anywidget" in u for u in urls)  # (the requests are seen)
+    assert not [u for u in urls if "plotly" in u or "widgetbundle" in u]
+    assert drawn_lines(page) >= 5
+    urls.clear()
+    page.goto(f"{voila_server}voila/render/vae_manifold.ipynb", timeout=120_000)
+    page.wait_for_selector(".explorer-app", state="visible", timeout=120_000)
+    assert [u for u in urls if "labextensions/jupyterlab-plotly" in u]
+    context.close()
