@@ -320,6 +320,31 @@ def test_lost_acknowledgements_do_not_slow_the_animation(fresh):
     assert app.t > t
 
 
+def test_frames_keep_to_the_timeline_whatever_the_loop_grain(fresh, monkeypatch):
+    """The paced loop looks every ~10 ms; frames are due every 1/fps on a fixed timeline, so
+    a coarse or jittery grain does not stretch every period (ticks every 11 ms used to send a
+    frame every 44 ms: 22.7 frames/s instead of 25)."""
+    import explorer.views.saddle.app as app_module
+
+    app = fresh
+    app.fps = 25.0
+    app.steps_slider.value = 2000
+    app.reset()
+    clock = [1000.0]
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: clock[0])
+    app._before_play()
+    sent = app._sent
+    while clock[0] < 1002.0:  # two seconds of ticks, 11 ms apart
+        app._tick()
+        clock[0] += 0.011
+    frames = app._sent - sent
+    assert 49 <= frames <= 51, frames
+    clock[0] += 5.0  # a long stall (a busy machine): one frame, then the timeline restarts
+    app._tick()
+    app._tick()
+    assert app._sent - sent == frames + 1
+
+
 def test_a_click_snaps_to_the_grid_and_a_malformed_one_is_ignored(fresh):
     app = fresh
     click(app, 1.4703, -0.9612)

@@ -315,9 +315,14 @@ class SaddleApp(widgets.VBox):
         """One beat of the paced loop: send the next frame if it is due and the browser has
         kept up. The canvas acknowledges every painted version; with at most ``MAX_IN_FLIGHT``
         frames unpainted no backlog builds up on a slow machine, so Pause takes effect at once
-        (a frame sent ``ACK_WAIT_S`` ago without an answer no longer holds the animation back)."""
+        (a frame sent ``ACK_WAIT_S`` ago without an answer no longer holds the animation back).
+
+        ``_last_frame_at`` is when the last frame was *due*, not when the tick that sent it
+        came: frames keep to a fixed timeline of ``1/fps``, so the loop's ``1/TICK_HZ`` grain
+        does not add its delay to every frame (it capped the animation near 22 frames/s)."""
         now = time.monotonic()
-        if now - self._last_frame_at < 1.0 / self.fps - 1e-3:
+        period = 1.0 / self.fps
+        if now - self._last_frame_at < period - 1e-3:
             return True
         behind = self._sent - self._acked >= MAX_IN_FLIGHT
         if self._frontend and behind:
@@ -328,7 +333,8 @@ class SaddleApp(widgets.VBox):
             self._acked = self._sent
         t = min(self.t + self._frame_size(), self.steps)
         self._show(t)
-        self._last_frame_at = now
+        due = self._last_frame_at + period  # on the timeline, unless far behind it
+        self._last_frame_at = due if now - due < period else now
         return t < self.steps
 
     def _on_frame_painted(self, change: dict) -> None:
