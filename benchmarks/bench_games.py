@@ -4,9 +4,9 @@
     python benchmarks/bench_games.py --browser  # also frames/s in headless Chromium via Voilà
 
 Prints medians over repeats. "Redraw" is what a change of start point or slider costs in the
-kernel: simulate the ticked optimizers, build every trace's arrays, hand them to the plotly
-FigureWidget (validation, serialization) and rebuild the factor table; "frame" is one animation
-frame (the revealed prefix of every trajectory).
+kernel: simulate the ticked optimizers, build every array the canvas draws, hand them to the
+canvas widget (float32 bytes) and rebuild the factor table; "frame" is one animation frame (the
+revealed prefix of every trajectory, its head and its ‖z_t‖).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def bench_redraw(repeats: int) -> None:
     frames = iter(range(10**9))
 
     def frame() -> None:
-        app._show(next(frames) % 1000)  # one animation frame (plotly_hooks.fast_frame)
+        app._show(next(frames) % 1000)  # one animation frame (SaddleCanvas.frame)
 
     print("app, 7 methods × 1,000 steps (median ms)")
     print(f"  {'simulate + redraw (bilinear)':30s} {median_ms(redraw, repeats):8.1f}")
@@ -71,15 +71,17 @@ def bench_redraw(repeats: int) -> None:
 
 
 FRAME_COUNTER = """() => {
+  // a painted frame: the canvas' paint counter moved since the last animation frame
   window._frames = [];
   if (window._counting) return;
   window._counting = true;
-  const gd = document.querySelector('.js-plotly-plot');
-  let dirty = false;
-  new MutationObserver(() => { dirty = true; }).observe(gd.querySelector('.scatterlayer'),
-      {subtree: true, attributes: true, childList: true});
+  const wrap = document.querySelector('.explorer-saddle-canvas');
+  let seen = wrap.dataset.paints;
   const tick = () => {
-    if (dirty) { window._frames.push(performance.now()); dirty = false; }
+    if (wrap.dataset.paints !== seen) {
+      window._frames.push(performance.now());
+      seen = wrap.dataset.paints;
+    }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -88,7 +90,7 @@ FRAME_COUNTER = """() => {
 
 def bench_browser() -> None:
     """Frames/s the browser actually paints during Play (7 methods), and Pause latency."""
-    plane = ".js-plotly-plot .draglayer .xy .nsewdrag"
+    plane = ".explorer-saddle-plane-canvas"
     with served_page("saddle_game", plane) as (page, cold_start):
         print(f"browser: server start to plot drawn {cold_start:.1f} s (cold kernel)")
         for m in ("consensus", "momentum"):

@@ -7,9 +7,7 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 import pytest
-from plotly.callbacks import InputDeviceState, Points
 
 from explorer.errors import ConfigError
 from explorer.games import (
@@ -32,6 +30,7 @@ from explorer.views.saddle import (
     panels,
     text,
 )
+from explorer.views.saddle.canvas import SaddleCanvas
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +46,9 @@ def fresh() -> SaddleApp:
 
 
 def click(app: SaddleApp, a: float, b: float) -> None:
-    """What plotly sends when the plane is clicked: a click on the heatmap trace."""
-    heat = app.fig.data[app.T_HEAT]
-    points = Points(point_inds=[0], xs=[a], ys=[b], trace_name=heat.name, trace_index=0)
-    state = InputDeviceState(ctrl=False, alt=False, shift=False, meta=False, button=0, buttons=1)
+    """What the canvas sends when the plane is clicked: a custom message with (a, b)."""
     app._last_click = 0.0  # the throttle drops clicks closer than 0.15 s apart
-    heat._dispatch_on_click(points, state)
+    app.canvas._on_custom_msg(app.canvas, {"kind": "click", "a": a, "b": b}, [])
 
 
 def walk(widget):
@@ -61,15 +57,21 @@ def walk(widget):
         yield from walk(child)
 
 
-def trace_of(app: SaddleApp, method: str, base: int):
-    return app.fig.data[base + METHODS.index(method)]
+def path(app: SaddleApp, method: str) -> np.ndarray:
+    """The trajectory the canvas draws for ``method``: (n, 2) float32, empty when not ticked."""
+    return app.canvas.path(method)
 
 
-def test_builds_with_classes_buttons_and_one_figure(app):
+def test_builds_with_classes_buttons_and_one_canvas_and_no_plotly(app):
+    import sys
+
     assert isinstance(app, widgets.Widget)
     assert {"explorer-app", "explorer-app-saddle_game"} <= set(app._dom_classes)
-    figures = [w for w in walk(app) if isinstance(w, go.FigureWidget)]
-    assert len(figures) == 1
+    canvases = [w for w in walk(app) if isinstance(w, SaddleCanvas)]
+    assert canvases == [app.canvas]
+    assert not any(type(w).__module__.startswith("plotly") for w in walk(app))
+    if "plotly" not in sys.modules:  # (another test of this session may have imported it)
+        assert not any(name.startswith("plotly") for name in sys.modules)
     for name in ("play", "pause", "step"):
         buttons = [w for w in walk(app) if f"explorer-btn-{name}" in getattr(w, "_dom_classes", ())]
         assert len(buttons) == 1 and buttons[0].description == name.capitalize()
@@ -80,14 +82,20 @@ def test_builds_with_classes_buttons_and_one_figure(app):
 
 def test_opens_with_full_trajectories_and_a_filled_table(app):
     assert app.t == app.steps
+    assert app.canvas.methods == app.selected  # drawn, and named in the legend
     for m in app.selected:
-        tr = trace_of(app, m, app.T_TRAJ)
-        assert len(tr.x) > 10 and tr.visible
+        assert len(path(app, m)) > 10
     for m in METHODS:
         if m not in app.selected:
-            assert not trace_of(app, m, app.T_TRAJ).visible
+            assert len(path(app, m)) == 0
     for m in app.selected:
         assert METHOD_LABELS[m] in app.table.value
+    # the legend's words and colours are the app's own
+    c = app.canvas
+    assert c.legend == text.LEGEND and c.colours == COLOURS
+    assert all(c.labels[m] == METHOD_LABELS[m] for m in METHODS)
+    assert c.norm_title == text.NORM_TITLE
+    assert (c.x_title, c.y_title, c.plane_title) == text.PLANE_TITLES["bilinear"]
 
 
 def test_click_sets_the_start_and_play_draws_every_trajectory(fresh):
@@ -95,11 +103,11 @@ def test_click_sets_the_start_and_play_draws_every_trajectory(fresh):
     click(app, 1.0, -0.5)
     assert app.starts["bilinear"] == (1.0, -0.5)
     assert app.t == 0
-    start = app.fig.data[app.T_START]
-    assert (start.x[0], start.y[0]) == (1.0, -0.5)
+    assert app.canvas.start == [1.0, -0.5]  # the start marker, and the circle's radius
     assert "Start set to a = 1.00, b = -0.50" in app.status.text
     for m in app.selected:
-        assert len(trace_of(app, m, app.T_TRAJ).x) == 1  # only the start is revealed
+        assert len(path(app, m)) == 1  # only the start is revealed
+    assert np.allclose(app.canvas.head_points(), [1.0, -0.5])
 
     app.play_button.click()
     app.pacer.join(30)
@@ -107,18 +115,22 @@ def test_click_sets_the_start_and_play_draws_every_trajectory(fresh):
     assert app.t == app.steps
     assert app.status.text.startswith("Done")
     lr = app.lr_slider.value
-    for m in app.selected:
-        tr = trace_of(app, m, app.T_TRAJ)
+    heads = app.canvas.head_points()
+    for i, m in enumerate(app.selected):
+        xy = path(app, m)
         expected = simulate("bilinear", m, lr, app.steps, (1.0, -0.5), gamma=1.0, beta=-0.5)
         # the pushed line is the trajectory at a fixed stride, ending at the last row
-        assert tr.x[-1] == pytest.approx(expected[-1, 0], rel=1e-6, abs=1e-6)
-        assert tr.y[0] == pytest.approx(-0.5)
-        norms = trace_of(app, m, app.T_NORM)
+        assert xy[-1, 0] == pytest.approx(expected[-1, 0], rel=1e-6, abs=1e-6)
+        assert xy[0, 1] == pytest.approx(-0.5)
+        if np.all(np.abs(expected[-1]) < 1e3):  # the head sits at the end of its line
+            assert heads[i] == pytest.approx(xy[-1], rel=1e-6, abs=1e-6)
+        norms = app.canvas.norm_curve(m)
+        assert norms[-1, 0] == app.steps  # the norm curve reaches t = steps
         if m == "flow":  # the plane draws the flow from its own fine time grid (a curve)
-            assert len(tr.x) >= len(norms.y)
-            assert float(np.hypot(tr.x[-1], tr.y[-1])) == pytest.approx(norms.y[-1], rel=1e-5)
+            assert len(xy) >= len(norms)
+            assert float(np.hypot(*xy[-1])) == pytest.approx(norms[-1, 1], rel=1e-5)
         else:
-            assert len(norms.y) == len(tr.x)
+            assert len(norms) == len(xy)
     table = app.table.value
     for m in app.selected:
         assert METHOD_LABELS[m] in table
@@ -153,12 +165,14 @@ def test_pause_answers_at_once_and_step_and_reset(fresh):
 def test_unticking_a_method_hides_it_and_drops_its_row(fresh):
     app = fresh
     app.method_boxes["simgd"].value = False
-    assert not trace_of(app, "simgd", app.T_TRAJ).visible
-    assert COLOURS["simgd"] not in app.fig.data[app.T_PRED].marker.color
-    assert COLOURS["altgd"] in app.fig.data[app.T_PRED].marker.color
+    assert "simgd" not in app.canvas.methods and len(path(app, "simgd")) == 0
+    assert len(app.canvas.pred_dots("simgd")) == 0
+    assert len(app.canvas.pred_dots("altgd")) == 48  # altgd's closed form: ρ = 1, a flat line
+    assert np.allclose(app.canvas.pred_dots("altgd")[:, 1], 1.0, rtol=1e-5)
+    assert len(app.canvas.head_points()) == len(app.canvas.methods) == len(app.selected)
     assert METHOD_LABELS["simgd"] not in app.table.value
     app.method_boxes["momentum"].value = True
-    assert trace_of(app, "momentum", app.T_TRAJ).visible
+    assert "momentum" in app.canvas.methods and len(path(app, "momentum")) > 1
     assert METHOD_LABELS["momentum"] in app.table.value
     for m in METHODS:
         app.method_boxes[m].value = False
@@ -171,19 +185,19 @@ def test_divergent_runs_push_no_nan_or_huge_numbers(fresh):
     app = fresh
     app.lr_slider.value = 2.5
     for m in app.selected:
-        tr = trace_of(app, m, app.T_TRAJ)
-        x, y = np.asarray(tr.x, dtype=float), np.asarray(tr.y, dtype=float)
-        assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
-        assert np.all(np.abs(x) <= 1e3) and np.all(np.abs(y) <= 1e3)
-        nx = np.asarray(trace_of(app, m, app.T_NORM).x)
-        assert np.all(np.isfinite(nx))
+        xy = path(app, m).astype(float)
+        assert np.all(np.isfinite(xy)) and np.all(np.abs(xy) <= 1e3)
+        assert np.all(np.isfinite(app.canvas.norm_curve(m)[:, 0]))
+    assert np.all(np.isfinite(app.canvas.head_points()))
     assert "&gt; 10⁶ at t =" in app.table.value
     assert app.status.kind != "error"
 
 
-def test_arrays_travel_as_float32(app):
-    tr = trace_of(app, app.selected[0], app.T_TRAJ)
-    assert np.asarray(tr.x).dtype == np.float32
+def test_arrays_travel_as_float32_bytes(app):
+    c = app.canvas
+    assert isinstance(c.traj, bytes) and len(c.traj) == 8 * sum(c.traj_counts)
+    assert len(c.norm) == 8 * sum(c.norm_counts) and len(c.pred) == 8 * sum(c.pred_counts)
+    assert path(app, app.selected[0]).dtype == np.float32
 
 
 def test_bad_start_is_refused_with_a_message(fresh):
@@ -201,7 +215,8 @@ def test_dirac_tab_shows_eigenvalues_and_what_they_predict(fresh):
     app = fresh
     app.tabs.selected_index = 1
     assert app.game == "dirac"
-    assert app.fig.layout.xaxis.title.text.startswith("θ")
+    assert app.canvas.x_title.startswith("θ") and app.canvas.y_title.startswith("ψ")
+    assert app.canvas.plane_title == text.PLANE_TITLES["dirac"][2]
     assert "0.500i" in app.eigen_panel.value and "circles" in app.eigen_panel.value
     assert "local" in app.table.value
     click(app, 1.0, 1.0)
@@ -217,8 +232,7 @@ def test_dirac_tab_shows_eigenvalues_and_what_they_predict(fresh):
     assert "No Jacobian" in app.eigen_panel.value
     app.reg_menu.value = "none"
     app.loss_menu.value = "wgan"
-    assert app.fig.data[app.T_CLIP].visible
-    assert list(app.fig.data[app.T_CLIP].y[:2]) == [1.0, 1.0]
+    assert app.canvas.clip == 1.0  # the lines ψ = ±1
     assert "1.000i" in app.eigen_panel.value
     app.play_button.click()
     app.pacer.join(30)
@@ -227,7 +241,7 @@ def test_dirac_tab_shows_eigenvalues_and_what_they_predict(fresh):
     app.tabs.selected_index = 0
     assert app.game == "bilinear"
     assert app.eigen_panel.value == ""
-    assert app.fig.layout.xaxis.title.text.startswith("a")
+    assert app.canvas.x_title.startswith("a")
 
 
 def test_every_method_and_regularizer_runs_without_error(fresh):
@@ -243,27 +257,35 @@ def test_every_method_and_regularizer_runs_without_error(fresh):
             assert app.table.value.count("<tr>") == len(METHODS)
 
 
-def test_animation_frames_go_out_as_light_plotly_animate_messages(fresh):
+def test_animation_frames_send_only_the_moving_parts(fresh):
+    """A frame sets only trajectories, heads and norms (+ version): the shading, level sets,
+    arrows, titles and closed forms go out only when they change."""
     app = fresh
     sent = []
-    app.fig.observe(lambda change: sent.append(change["new"]), names="_py2js_animate")
+    animated = {"traj", "traj_counts", "norm", "norm_counts", "heads", "version"}
+    static = [n for n in app.canvas.trait_names(sync=True)
+              if n not in animated | {"painted", "_esm"} and not n.startswith("_")]
+    app.canvas.observe(lambda change: sent.append(change["name"]), names=list(animated) + static)
     app.reset()
     sent.clear()
     app.step()
-    messages = [m for m in sent if m]
-    assert len(messages) == 1
-    msg = messages[0]
-    assert msg["animation_opts"]["frame"]["redraw"] is False
-    assert msg["animation_opts"]["transition"]["duration"] == 0
-    for style in msg["style_data"]:
-        assert set(style) <= {"x", "y"}
+    assert "version" in sent and "traj" in sent and "heads" in sent
+    assert set(sent) <= animated, set(sent) - animated
+    before = app.canvas.version
+    sent.clear()
+    app.tabs.selected_index = 1  # a new game: the static layers change (the saturating
+    assert {"shade", "x_title", "plane_title"} <= set(sent)  # GAN's arrows keep their directions
+    sent.clear()
+    app.reg_menu.value = "r1"  # a new field: new arrows
+    assert "arrows" in sent
+    assert app.canvas.version > before
 
 
 def test_the_loop_waits_for_the_browser_to_paint(fresh):
     app = fresh
     app.reset()
     app._frontend = True  # as if a browser had acknowledged a frame before
-    app._acked_edit = app._sent_edit
+    app._acked = app._sent
     app._last_frame_at = 0.0
     for _ in range(3):  # MAX_IN_FLIGHT frames go out without an answer …
         app._last_frame_at = 0.0
@@ -274,26 +296,65 @@ def test_the_loop_waits_for_the_browser_to_paint(fresh):
     app._last_frame_at -= ACK_WAIT_S / 2  # … then nothing more until the browser has painted one
     app._tick()
     assert app.t == t
-    app._on_frame_painted({"new": {"trace_edit_id": app._sent_edit, "trace_deltas": []}})
+    app.canvas.painted = app.canvas.version  # what the browser sets after painting
     app._tick()
     assert app.t > t
+    assert app.canvas.frames_behind() == 1
 
 
 def test_lost_acknowledgements_do_not_slow_the_animation(fresh):
-    """An interrupted Plotly.animate never acknowledges its frame: after ACK_WAIT_S the loop
-    takes the missing acks as lost and goes on at full speed, not one frame per ACK_WAIT_S."""
+    """A page that paints nothing (reloaded, a background tab) never acknowledges: after
+    ACK_WAIT_S the loop takes the missing acks as lost and goes on at full speed, not one frame
+    per ACK_WAIT_S."""
     app = fresh
     app.reset()
     app._frontend = True
-    app._acked_edit = app._sent_edit - MAX_IN_FLIGHT  # three frames never acknowledged
+    app._acked = app._sent - MAX_IN_FLIGHT  # three frames never acknowledged
     app._last_frame_at = time.monotonic() - ACK_WAIT_S - 0.01
     t = app.t
     app._tick()
-    assert app.t > t and app._sent_edit - app._acked_edit <= 1
+    assert app.t > t and app._sent - app._acked <= 1
     app._last_frame_at = 0.0  # the next frame is due: it goes out without waiting
     t = app.t
     app._tick()
     assert app.t > t
+
+
+def test_frames_keep_to_the_timeline_whatever_the_loop_grain(fresh, monkeypatch):
+    """The paced loop looks every ~10 ms; frames are due every 1/fps on a fixed timeline, so
+    a coarse or jittery grain does not stretch every period (ticks every 11 ms used to send a
+    frame every 44 ms: 22.7 frames/s instead of 25)."""
+    import explorer.views.saddle.app as app_module
+
+    app = fresh
+    app.fps = 25.0
+    app.steps_slider.value = 2000
+    app.reset()
+    clock = [1000.0]
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: clock[0])
+    app._before_play()
+    sent = app._sent
+    while clock[0] < 1002.0:  # two seconds of ticks, 11 ms apart
+        app._tick()
+        clock[0] += 0.011
+    frames = app._sent - sent
+    assert 49 <= frames <= 51, frames
+    clock[0] += 5.0  # a long stall (a busy machine): one frame, then the timeline restarts
+    app._tick()
+    app._tick()
+    assert app._sent - sent == frames + 1
+
+
+def test_a_click_snaps_to_the_grid_and_a_malformed_one_is_ignored(fresh):
+    app = fresh
+    click(app, 1.4703, -0.9612)
+    assert app.starts["bilinear"] == (1.5, -1.0)
+    assert "Start set to a = 1.50, b = -1.00" in app.status.text
+    app.canvas._on_custom_msg(app.canvas, {"kind": "click", "a": "x"}, [])  # logged, ignored
+    assert app.starts["bilinear"] == (1.5, -1.0) and app.status.kind == "ok"
+    app.canvas._on_custom_msg(app.canvas, {"kind": "click", "a": 0.5, "b": 0.5}, [])
+    assert app.starts["bilinear"] == (1.5, -1.0)  # within CLICK_GAP_S of the last: dropped
+    assert figure.snap(3.04) == 3.0 and figure.snap(-7.0) == -3.0 and figure.snap(0.049) == 0.0
 
 
 def test_the_notebook_is_thin_and_runs():
@@ -394,10 +455,13 @@ def test_wgan_gp_does_not_clip_and_the_panel_says_which_is_shown(fresh):
     app = fresh
     app.tabs.selected_index = 1
     app.loss_menu.value = "wgan"
-    assert app.fig.data[app.T_CLIP].visible
+    assert app.canvas.clip == 1.0
     assert "clipped to [−1, 1]" in app.eigen_panel.value
+    app.controls.clip_slider.value = 0.5
+    assert app.canvas.clip == 0.5 and "clipped to [−0.5, 0.5]" in app.eigen_panel.value
+    app.controls.clip_slider.value = 1.0
     app.reg_menu.value = "wgan-gp"
-    assert not app.fig.data[app.T_CLIP].visible
+    assert app.canvas.clip == 0.0  # no clip lines
     assert "ψ is not clipped" in app.eigen_panel.value and "WGAN-GP" in app.eigen_panel.value
     psi = np.concatenate([run.traj[: run.n_finite, 1] for run in app.runs.values()])
     assert np.abs(psi).max() > 1.0 + 1e-3  # the penalty pushes ψ past the old clip
@@ -418,8 +482,8 @@ def test_the_flow_is_drawn_as_a_curve_not_a_starburst(fresh):
     app = fresh
     app.steps_slider.value = 2000
     app.lr_slider.value = 2.5
-    tr = app.fig.data[app.T_TRAJ + METHODS.index("flow")]
-    x, y = np.asarray(tr.x, float), np.asarray(tr.y, float)
+    xy = path(app, "flow").astype(float)
+    x, y = xy[:, 0], xy[:, 1]
     r = np.hypot(x, y)
     assert np.allclose(r, 1.0, atol=1e-4)  # on the flow's circle ‖z‖ = ‖(0.8, 0.6)‖
     turn = np.abs(np.angle(np.exp(1j * np.diff(np.arctan2(y, x)))))
@@ -428,19 +492,25 @@ def test_the_flow_is_drawn_as_a_curve_not_a_starburst(fresh):
     assert (x[-1], y[-1]) == pytest.approx(tuple(end), abs=1e-5)
 
 
-def test_the_shading_is_not_a_trace_an_animation_frame_drops(fresh):
-    """plotly.js removes every non-animated trace layer on a redraw-false animation frame: the
-    shading of v is a layout image (kept), the heatmap only catches clicks (transparent)."""
+def test_the_shading_is_sent_once_per_field_and_is_red_above_blue_below(fresh):
+    """The shading of v is a static layer: RGB bytes of figure.shading_rgb, sent with the
+    field, not with animation frames (the browser test checks it stays through Play)."""
     app = fresh
-    assert len(app.fig.layout.images) == 1
-    image = app.fig.layout.images[0]
-    assert image.source.startswith("data:image/png;base64,") and image.opacity > 0
-    assert {c[1] for c in app.fig.data[app.T_HEAT].colorscale} == {"rgba(0,0,0,0)"}
+    c = app.canvas
     rgb = figure.shading_rgb(make_field("bilinear"))
     n = rgb.shape[0]
+    assert n == figure.SHADE and c.shade_n == n and c.shade == rgb.tobytes()
+    assert 0 < c.shade_opacity == figure.SHADE_OPACITY
     top_right, top_left = rgb[0, -1].astype(int), rgb[0, 0].astype(int)
     assert top_right[0] > top_right[2] and top_left[2] > top_left[0]  # red: v > 0, blue: v < 0
-    before = image.source
+    mid = rgb[n // 2, n // 2].astype(int)  # v = 0 at the saddle: (nearly) white
+    assert mid.min() > 230
+    arrows = np.frombuffer(c.arrows, np.float32).reshape(-1, 2)
+    ax, ay = figure.arrow_segments(make_field("bilinear"), figure.PLANE)
+    assert np.array_equal(arrows, np.stack([ax, ay], 1), equal_nan=True)
+    before = c.shade
+    app.step()
+    assert c.shade == before
     app.tabs.selected_index = 1
-    assert app.fig.layout.images[0].source != before
-    assert n == figure.SHADE
+    assert c.shade != before
+    assert c.shade == figure.shading_rgb(make_field("dirac")).tobytes()

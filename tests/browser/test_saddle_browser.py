@@ -1,4 +1,6 @@
-"""The saddle-point app in a real browser: click the plane, Play, trajectories and factor table."""
+"""The saddle-point app in a real browser: click the plane, Play, trajectories and factor table.
+
+The app draws on canvases (no plotly): what is painted is read back from the canvas pixels."""
 
 from __future__ import annotations
 
@@ -6,35 +8,55 @@ import re
 
 import pytest
 
+from explorer.views.saddle import COLOURS
 from tests.browser.conftest import assert_no_error, relayout_loops, wait_for_status
 
 pytestmark = pytest.mark.browser
 
-PLANE_DRAG = ".js-plotly-plot .draglayer .xy .nsewdrag"  # plotly's input layer of subplot 1
+PLANE = ".explorer-saddle-plane-canvas"  # the (a, b) plane's canvas
+NORMS = ".explorer-saddle-norms-canvas"
 STATUS = ".explorer-status"
 STEP_COUNT = ".explorer-step-count"
 TABLE = ".explorer-factor-table table"
 
+# Pixels of each colour inside a canvas' plot area (dataset.plot: left, top, side in CSS px).
+COLOUR_PIXELS = """([selector, colours]) => {
+  const c = document.querySelector(selector);
+  const [l, t, s] = (document.querySelector('.explorer-saddle-plane-canvas').dataset.plot)
+    .split(',').map(Number);
+  const k = c.width / c.getBoundingClientRect().width;
+  const d = c.getContext('2d').getImageData(l * k, t * k, s * k, s * k).data;
+  const want = colours.map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)));
+  const n = want.map(() => 0);
+  for (let i = 0; i < d.length; i += 4)
+    want.forEach((w, j) => { if (Math.abs(d[i] - w[0]) + Math.abs(d[i + 1] - w[1])
+                                 + Math.abs(d[i + 2] - w[2]) <= 6) n[j]++; });
+  return n;
+}"""
 
-def drawn_lines(page) -> int:
-    """Line traces with a real path (more than a few points) in the plotly figure."""
-    return page.eval_on_selector_all(
-        ".js-plotly-plot .scatterlayer .trace path.js-line",
-        "ps => ps.filter(p => (p.getAttribute('d') || '').split(/[LM]/).length > 20).length",
-    )
+
+def drawn_lines(page, selector: str = PLANE) -> int:
+    """Methods whose colour covers more than 40 pixels of the plot area (a real path)."""
+    counts = page.evaluate(COLOUR_PIXELS, [selector, list(COLOURS.values())])
+    return sum(n > 40 for n in counts)
 
 
 def click_plane(page, a: float, b: float, half: float = 3.0) -> None:
-    """Click the plane at (a, b): its axes span [−half, half] over the drag layer's box."""
-    box = page.locator(PLANE_DRAG).bounding_box()
-    x = box["x"] + box["width"] * (a + half) / (2 * half)
-    y = box["y"] + box["height"] * (half - b) / (2 * half)
+    """Click the plane at (a, b): its axes span [−half, half] over the plot area."""
+    box = page.locator(PLANE).bounding_box()
+    left, top, side = (float(v) for v in page.get_attribute(PLANE, "data-plot").split(","))
+    x = box["x"] + left + side * (a + half) / (2 * half)
+    y = box["y"] + top + side * (half - b) / (2 * half)
     page.mouse.click(x, y)
+
+
+def paints(page) -> int:
+    return int(page.get_attribute(".explorer-saddle-canvas", "data-paints") or 0)
 
 
 def test_click_plane_then_play_draws_trajectories_and_fills_the_table(open_app) -> None:
     page = open_app("saddle_game")
-    page.wait_for_selector(PLANE_DRAG, timeout=60_000)
+    page.wait_for_selector(PLANE, timeout=60_000)
     page.wait_for_selector(TABLE)
     assert "Ready" in page.inner_text(STATUS)
 
@@ -56,6 +78,13 @@ def test_click_plane_then_play_draws_trajectories_and_fills_the_table(open_app) 
     assert t == total == 300
     # five optimizers are ticked by default; flow and altgd stay on the plane, simgd leaves it
     assert drawn_lines(page) >= 5
+    assert drawn_lines(page, NORMS) >= 5  # and each one's ‖z_t‖ on the log axis
+    legend = page.inner_text(".explorer-saddle-legend")
+    for word in ("arrows: −F, where the flow goes", "flow's circle", "continuous flow",
+                 "extragradient", "start"):
+        assert word in legend, legend
+    titles = page.inner_text(".explorer-saddle-canvas")
+    assert "click to set the start" in titles and "‖z_t‖ on a log scale" in titles
     table = page.inner_text(TABLE)
     for word in ("continuous flow", "simultaneous GD", "diverges", "converges", "cycles"):
         assert word in table, table
@@ -63,11 +92,38 @@ def test_click_plane_then_play_draws_trajectories_and_fills_the_table(open_app) 
     assert_no_error(page)
     assert page.console_errors == []
     assert relayout_loops(page) == []
+    idle = paints(page)  # no repaint loop (a resize observer feeding itself) once idle
+    page.wait_for_timeout(1000)
+    assert paints(page) == idle
+
+
+def test_legend_click_hides_a_method_and_hover_reads_out_a_start(open_app) -> None:
+    page = open_app("saddle_game")
+    page.wait_for_selector(PLANE, timeout=60_000)
+    page.wait_for_selector(TABLE)
+    page.wait_for_timeout(500)
+    red = [COLOURS["simgd"]]
+    assert page.evaluate(COLOUR_PIXELS, [PLANE, red])[0] > 40
+    page.locator(".explorer-saddle-legend-item[data-key=simgd]").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(COLOUR_PIXELS, [PLANE, red])[0] == 0
+    assert page.evaluate(COLOUR_PIXELS, [NORMS, red])[0] == 0
+    page.locator(".explorer-saddle-legend-item[data-key=simgd]").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(COLOUR_PIXELS, [PLANE, red])[0] > 40
+    box = page.locator(PLANE).bounding_box()
+    left, top, side = (float(v) for v in page.get_attribute(PLANE, "data-plot").split(","))
+    page.mouse.move(box["x"] + left + side * 0.75, box["y"] + top + side * 0.25)  # (1.5, 1.5)
+    page.wait_for_timeout(200)
+    tip = page.inner_text(".explorer-saddle-plane .explorer-saddle-tip")
+    assert "start here: (1.5, 1.5)" in tip
+    assert_no_error(page)
+    assert page.console_errors == []
 
 
 def test_pause_stops_the_animation(open_app) -> None:
     page = open_app("saddle_game")
-    page.wait_for_selector(PLANE_DRAG, timeout=60_000)
+    page.wait_for_selector(PLANE, timeout=60_000)
     page.locator(".explorer-btn-play").click()
     page.wait_for_function(
         "() => { const m = /t = (\\d+)/.exec(document.querySelector('.explorer-step-count')"
@@ -89,19 +145,29 @@ def test_pause_stops_the_animation(open_app) -> None:
     assert_no_error(page)
 
 
-SHADING = """() => [...document.querySelectorAll('.js-plotly-plot .imagelayer image')]
-  .filter(i => {
-    const box = i.getBoundingClientRect();
-    return (i.href && i.href.baseVal || '').startsWith('data:image/png') && box.width > 100;
-  }).length"""
+SHADING = """() => {
+  // 1 when the plane shows v's shading: red (v > 0) near (2.5, 2.5), blue (v < 0) near
+  // (−2.5, 2.5) — the median of R − B over a patch, so lines crossing it do not count.
+  const c = document.querySelector('.explorer-saddle-plane-canvas');
+  const [l, t, s] = c.dataset.plot.split(',').map(Number);
+  const k = c.width / c.getBoundingClientRect().width;
+  const tilt = (fx, fy) => {
+    const d = c.getContext('2d').getImageData((l + fx * s) * k, (t + fy * s) * k, 12, 12).data;
+    const v = [];
+    for (let i = 0; i < d.length; i += 4) v.push(d[i] - d[i + 2]);
+    v.sort((x, y) => x - y);
+    return v[v.length >> 1];
+  };
+  return Number(tilt(0.9, 0.06) > 20 && tilt(0.06, 0.06) < -20);
+}"""
 
 
 def test_shading_stays_through_play_and_reset_and_rapid_clicks(open_app) -> None:
-    """The red/blue shading of v vanished during Play and after Reset (a redraw-false
-    Plotly.animate drops every non-animated trace layer); now it is a layout image that stays,
-    clicks on the plane still work after Reset, and rapid Play/Pause/Reset throws no JS error."""
+    """The red/blue shading of v once vanished during Play and after Reset (under plotly); on
+    the canvas it is a static layer under every frame: it stays, clicks on the plane still work
+    after Reset, and rapid Play/Pause/Reset throws no JS error."""
     page = open_app("saddle_game")
-    page.wait_for_selector(PLANE_DRAG, timeout=60_000)
+    page.wait_for_selector(PLANE, timeout=60_000)
     page.wait_for_selector(TABLE)
     assert page.evaluate(SHADING) == 1
     page.locator(".explorer-btn-play").click()
@@ -131,3 +197,25 @@ def test_shading_stays_through_play_and_reset_and_rapid_clicks(open_app) -> None
     assert page.evaluate(SHADING) == 1
     assert_no_error(page)
     assert page.console_errors == []
+
+
+def test_the_page_loads_no_plotly(voila_server, browser) -> None:
+    """No plotly on the saddle page: neither the FigureWidget bundle nor the jupyterlab-plotly
+    labextension's own copy of plotly.js (4.8 MB) is requested; the VAE page (a plotly figure)
+    still gets its extension."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(f"{voila_server}voila/render/saddle_game.ipynb", timeout=120_000)
+    page.wait_for_selector(PLANE, timeout=60_000)
+    page.wait_for_function("document.querySelector('.explorer-saddle-canvas').dataset.paints > 0",
+                           timeout=30_000)
+    assert any("anywidget" in u for u in urls)  # (the requests are seen)
+    assert not [u for u in urls if "plotly" in u or "widgetbundle" in u]
+    assert drawn_lines(page) >= 5
+    urls.clear()
+    page.goto(f"{voila_server}voila/render/vae_manifold.ipynb", timeout=120_000)
+    page.wait_for_selector(".explorer-app", state="visible", timeout=120_000)
+    assert [u for u in urls if "labextensions/jupyterlab-plotly" in u]
+    context.close()

@@ -6,9 +6,9 @@ circular orbit, rather than arriving at the equilibrium point at the origin". Th
 clicked start, and plots ‖z_t‖ on a log scale against its closed-form rate. The second tab is the
 Dirac-GAN of Mescheder et al. 2018 with its losses and regularizers.
 
-All math comes from :mod:`explorer.games`; wording from :mod:`.text`, what is drawn from
+All math comes from :mod:`explorer.games`; wording from :mod:`.text`, the static layers from
 :mod:`.figure`, the per-frame arrays from :mod:`.payload`, the HTML panels from :mod:`.panels`.
-One plotly FigureWidget (two subplots) serves both games: each costs the page ~5 MB of bundle.
+One canvas widget (:mod:`.canvas`, no plotly) draws both panels for both games.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 
 from explorer.errors import ConfigError
 from explorer.games import (
-    METHODS,
+    METHOD_LABELS,
     dirac_prediction,
     flow_path,
     make_field,
@@ -31,11 +31,11 @@ from explorer.games import (
     predicted_behaviour,
     simulate_many,
 )
-from explorer.views import plotly_hooks
 from explorer.views.page import add_page_bar
 from explorer.views.saddle import figure, link, panels, payload, text
+from explorer.views.saddle.canvas import SaddleCanvas, pairs_bytes
 from explorer.views.saddle.controls import Controls
-from explorer.views.saddle.figure import COLOURS, PLANE, T
+from explorer.views.saddle.figure import COLOURS, PLANE
 from explorer.views.status import StatusLine, explainer
 from explorer.views.transport import TransportBar
 
@@ -43,11 +43,11 @@ DEFAULT_STARTS = {"bilinear": (0.8, 0.6), "dirac": (1.0, 0.5)}
 FRAMES = 120  # an animation takes about FRAMES / FPS seconds whatever the number of steps
 FPS = 25.0
 TICK_HZ = 100.0  # the paced loop looks this often whether the next frame is due
-MAX_IN_FLIGHT = 3  # frames sent but not yet painted by the browser (plotly acknowledges each)
-# With no acknowledgement for this long, send the next frame anyway: acks can be merged or
-# missing (animate frames), and a lost one must not slow the animation to a crawl.
+MAX_IN_FLIGHT = 3  # frames sent but not yet painted by the browser (the canvas acknowledges)
+# With no acknowledgement for this long, send the next frame anyway: a page that was reloaded
+# or hidden (no animation frames in a background tab) must not stall the animation for good.
 ACK_WAIT_S = 0.25
-CLICK_GAP_S = 0.15  # clicks closer together than this are dropped (plotly sends every one)
+CLICK_GAP_S = 0.15  # clicks closer together than this are dropped
 
 
 class SaddleApp(widgets.VBox):
@@ -56,9 +56,6 @@ class SaddleApp(widgets.VBox):
     ``set_start(a, b)`` is what a click on the plane calls; ``play()``, ``pause()``,
     ``step()`` and ``reset()`` are the buttons (the transport bar's Play, Pause, Step, Reset).
     """
-
-    T_HEAT, T_LEVELS, T_ARROWS, T_CLIP, T_CIRCLE = T.CLICK, T.LEVELS, T.ARROWS, T.CLIP, T.CIRCLE
-    T_TRAJ, T_HEADS, T_START, T_NORM, T_PRED = T.TRAJ, T.HEADS, T.START, T.NORM, T.PRED
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,19 +73,19 @@ class SaddleApp(widgets.VBox):
         self.t = 0
         self.fps = FPS  # animation frames per second (tests raise it)
         self._last_click = 0.0
-        self._sent_edit = 0  # plotly's trace-edit id of the last frame sent …
-        self._acked_edit = 0  # … and of the last one the browser has painted
+        self._acked = 0  # the last frame version the browser has painted
         self._frontend = False  # has a browser ever acknowledged a frame?
         self._last_frame_at = 0.0
-        self._drawn: set[str] = set()  # methods whose traces hold data
         self._recompute()
         self.t = self.steps
-        self.fig = figure.build_figure(self.game, self._field(), self.starts[self.game],
-                                       None, self.steps, self._log_range())
+        self.canvas = SaddleCanvas(
+            on_click=self.status.guard(self._on_plane_click), half=PLANE,
+            shade_opacity=figure.SHADE_OPACITY, norm_title=text.NORM_TITLE,
+            legend=dict(text.LEGEND), labels=dict(METHOD_LABELS), colours=dict(COLOURS),
+        )
+        self._show_background()
         self._show(self.t, everything=True)
-        self.fig.data[T.CLICK].on_click(self.status.guard(self._on_plane_click))
-        self.fig.observe(self.status.guard(self._on_frame_painted),
-                         names=plotly_hooks.PAINTED_TRAIT)
+        self.canvas.observe(self.status.guard(self._on_frame_painted), names="painted")
         self.transport = TransportBar(
             self.status, on_step=self._step, on_reset=self._reset, tick=self._tick,
             on_run=self._before_play, paused_text=lambda: text.paused(self.t, self.steps),
@@ -111,7 +108,7 @@ class SaddleApp(widgets.VBox):
             c.method_box,
             c.slider_box,
             widgets.HBox([self.transport, c.time_label]),
-            self.fig,
+            self.canvas,
             c.table,
             self.status,
             c.why,
@@ -190,49 +187,54 @@ class SaddleApp(widgets.VBox):
         return payload.log_range(self.runs, self._r0())
 
     # -- drawing -------------------------------------------------------------------------
+    @property
+    def _sent(self) -> int:
+        """The version of the last frame sent to the canvas."""
+        return self.canvas.version
+
+    def _show_background(self) -> None:
+        """The static layers for the current game and field: shading, level sets, arrows,
+        titles (sent only when they change, never with an animation frame)."""
+        field = self._field()
+        xt, yt, title = text.PLANE_TITLES[self.game]
+        lx, ly = figure.level_sets(PLANE)
+        ax, ay = figure.arrow_segments(field, PLANE)
+        rgb = figure.shading_rgb(field)
+        c = self.canvas
+        with c.hold_sync():
+            c.shade, c.shade_n = rgb.tobytes(), int(rgb.shape[0])
+            c.levels = np.stack([lx, ly], 1).astype(np.float32).tobytes()
+            c.arrows = np.stack([ax, ay], 1).astype(np.float32).tobytes()
+            c.x_title, c.y_title, c.plane_title = xt, yt, title
+
+    def _frame_arrays(self, t: int):
+        steps, lr = self.steps, self.controls.lr
+        traj = [payload.prefix(run, t, steps, lr) for run in self.runs.values()]
+        norm = [payload.norm_prefix(run, t, steps) for run in self.runs.values()]
+        return traj, norm, payload.heads(self.runs, t)
+
     def _show(self, t: int, everything: bool = False) -> None:
-        """Push the revealed prefix (rows 0..t) of every selected trajectory; with
-        ``everything`` also visibility, colours, closed-form lines, start, circle and ranges."""
+        """Push the revealed prefix (rows 0..t) of every selected trajectory (an animation
+        frame: only trajectories, heads and norms); with ``everything`` also the ticked methods,
+        closed-form dots, start, clip lines and the norm axis' ranges."""
         self.t = t
-        fig, steps, lr = self.fig, self.steps, self.controls.lr
+        c = self.canvas
         if not everything:
-            with plotly_hooks.fast_frame(fig):  # an animation frame: only x/y of scatter traces
-                for i, m in enumerate(METHODS):
-                    if m in self.runs:
-                        tr, nr = fig.data[T.TRAJ + i], fig.data[T.NORM + i]
-                        tr.x, tr.y = payload.prefix(self.runs[m], t, steps, lr)
-                        nr.x, nr.y = payload.norm_prefix(self.runs[m], t, steps)
-                hx, hy, _ = payload.heads(self.runs, t, COLOURS)
-                fig.data[T.HEADS].x, fig.data[T.HEADS].y = hx, hy
-            self._sent_edit = plotly_hooks.last_edit_id(fig)
+            c.frame(*self._frame_arrays(t))
             self._update_time_label()
             return
         clip = self._options().get("clip")
-        with fig.batch_update():
-            for i, m in enumerate(METHODS):
-                if m in self.runs or m in self._drawn:
-                    tr, nr = fig.data[T.TRAJ + i], fig.data[T.NORM + i]
-                    tr.x, tr.y = payload.prefix(self.runs.get(m), t, steps, lr)
-                    nr.x, nr.y = payload.norm_prefix(self.runs.get(m), t, steps)
-                    tr.visible = nr.visible = m in self.runs
-            hx, hy, hc = payload.heads(self.runs, t, COLOURS)
-            heads = fig.data[T.HEADS]
-            heads.x, heads.y = hx, hy
-            heads.marker.color = hc
-            pred = fig.data[T.PRED]
-            pred.x, pred.y, pred.marker.color = payload.predicted_dots(
-                self.runs, self._r0(), steps, COLOURS
-            )
-            start = fig.data[T.START]
-            start.x, start.y = [self.starts[self.game][0]], [self.starts[self.game][1]]
-            fig.data[T.CIRCLE].x, fig.data[T.CIRCLE].y = figure.circle(self._r0())
-            cx, cy = figure.clip_lines(clip)
-            fig.data[T.CLIP].x, fig.data[T.CLIP].y = cx, cy
-            fig.data[T.CLIP].visible = bool(cx)
-            fig.layout.xaxis2.range = [0, steps]
-            fig.layout.yaxis2.range = self._log_range()
-        self._drawn = set(self.runs)
-        self._sent_edit = plotly_hooks.last_edit_id(fig)
+        r0, steps = self._r0(), self.steps
+        with c.hold_sync():
+            c.methods = list(self.runs)
+            c.set_frame(*self._frame_arrays(t))
+            dots = [payload.predicted_dots(run, r0, steps) for run in self.runs.values()]
+            c.pred, c.pred_counts = pairs_bytes(dots)
+            c.start = [float(v) for v in self.starts[self.game]]
+            c.clip = float(clip) if clip is not None else 0.0
+            c.steps = steps
+            c.log_range = self._log_range()
+            c.version += 1
         self._update_time_label()
 
     def _update_time_label(self) -> None:
@@ -267,12 +269,15 @@ class SaddleApp(widgets.VBox):
         names = ("a", "b") if self.game == "bilinear" else ("θ", "ψ")
         self.status.show(text.start_set(names, a, b), "ok")
 
-    def _on_plane_click(self, trace, points, selector) -> None:
+    def _on_plane_click(self, a: float, b: float) -> None:
+        """A click on the plane at (a, b): the start snaps to the click grid (0.1)."""
         now = time.monotonic()
-        if now - self._last_click < CLICK_GAP_S or not points.xs:
+        if now - self._last_click < CLICK_GAP_S:
             return
         self._last_click = now
-        self.set_start(points.xs[0], points.ys[0])
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ConfigError(f"the start must lie on the plane [−{PLANE:g}, {PLANE:g}]²")
+        self.set_start(figure.snap(a), figure.snap(b))
 
     def play(self) -> None:
         self.transport.run()
@@ -308,36 +313,42 @@ class SaddleApp(widgets.VBox):
 
     def _tick(self) -> bool:
         """One beat of the paced loop: send the next frame if it is due and the browser has
-        kept up. Plotly acknowledges every painted update; with at most ``MAX_IN_FLIGHT`` frames
-        unpainted no backlog builds up on a slow machine, so Pause takes effect at once (a
-        frame sent ``ACK_WAIT_S`` ago without an answer no longer holds the animation back)."""
+        kept up. The canvas acknowledges every painted version; with at most ``MAX_IN_FLIGHT``
+        frames unpainted no backlog builds up on a slow machine, so Pause takes effect at once
+        (a frame sent ``ACK_WAIT_S`` ago without an answer no longer holds the animation back).
+
+        ``_last_frame_at`` is when the last frame was *due*, not when the tick that sent it
+        came: frames keep to a fixed timeline of ``1/fps``, so the loop's ``1/TICK_HZ`` grain
+        does not add its delay to every frame (it capped the animation near 22 frames/s)."""
         now = time.monotonic()
-        if now - self._last_frame_at < 1.0 / self.fps - 1e-3:
+        period = 1.0 / self.fps
+        if now - self._last_frame_at < period - 1e-3:
             return True
-        behind = self._sent_edit - self._acked_edit >= MAX_IN_FLIGHT
+        behind = self._sent - self._acked >= MAX_IN_FLIGHT
         if self._frontend and behind:
             if now - self._last_frame_at < ACK_WAIT_S:
                 return True
-            # Those acks are lost, not late: plotly acknowledges an animate frame when
-            # Plotly.animate resolves, and one interrupted by the next frame never does.
-            self._acked_edit = self._sent_edit
+            # Those acks are lost, not late (a reloaded page, a background tab that paints
+            # nothing): go on rather than wait forever.
+            self._acked = self._sent
         t = min(self.t + self._frame_size(), self.steps)
         self._show(t)
-        self._last_frame_at = now
+        due = self._last_frame_at + period  # on the timeline, unless far behind it
+        self._last_frame_at = due if now - due < period else now
         return t < self.steps
 
     def _on_frame_painted(self, change: dict) -> None:
-        edit = plotly_hooks.painted_edit_id(change)
-        if edit is not None:
+        version = change.get("new")
+        if isinstance(version, int) and version > 0:
             self._frontend = True
-            self._acked_edit = max(self._acked_edit, edit)
+            self._acked = max(self._acked, min(version, self._sent))
 
     # -- settings ------------------------------------------------------------------------
     def redraw(self, background: bool = False) -> None:
         """Simulate again and redraw everything at the current step (what a setting does)."""
         self._recompute()
         if background:
-            figure.show_background(self.fig, self.game, self._field())
+            self._show_background()
         self._show(self.t, everything=True)
         self._update_panels()
 
@@ -349,7 +360,7 @@ class SaddleApp(widgets.VBox):
         self.game = "dirac" if change["new"] == 1 else "bilinear"
         self._recompute()
         self.t = self.steps
-        figure.show_background(self.fig, self.game, self._field())
+        self._show_background()
         self._show(self.t, everything=True)
         self._update_panels()
         self.status.show(text.showing(self.game), "ok")

@@ -1,28 +1,17 @@
-"""What the saddle-point app draws: one plotly FigureWidget, the (a, b) plane and ‖z_t‖.
+"""What the saddle-point app draws on its canvas (:mod:`.canvas`): the static layers of the
+(a, b) plane — the shading of v, its level sets, the arrows of −F — and the plane's constants.
 
-The shading of v is a layout image, not a heatmap trace: a ``Plotly.animate`` frame with
-``redraw: false`` (:func:`~explorer.views.plotly_hooks.fast_frame`) re-plots only the animated
-scatter traces, and plotly.js removes every other trace *layer* of the subplot while doing so —
-the heatmap vanished during Play and after Reset until the next full redraw. A layout image is
-not a trace and survives animation frames. A transparent heatmap stays on top of it to catch
-clicks (plotly computes hover and click from its data, not from its layer).
+Everything here is plain numpy; the canvas widget sends these arrays as bytes once per change of
+game or field, never with an animation frame.
 """
 
 from __future__ import annotations
 
-import base64
 import math
-from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.colors import get_colorscale, sample_colorscale
-from plotly.subplots import make_subplots
 
-from explorer.games import METHOD_LABELS, METHODS, GameField, field_arrays
-from explorer.imaging import png_bytes
-from explorer.views import plotly_hooks
-from explorer.views.saddle import text
+from explorer.games import GameField, field_arrays
 
 COLOURS = {
     "flow": "#222222",
@@ -39,27 +28,19 @@ GRID = 61  # click grid: a start snaps to 6/60 = 0.1
 SHADE = 121  # pixels a side of the shading image (the browser smooths it)
 SHADE_OPACITY = 0.35
 LEVELS = (0.25, 0.5, 1.0, 2.0, 4.0)  # level sets ab = ±c (both games' values depend on ab only)
-_CLEAR = [[0.0, "rgba(0,0,0,0)"], [1.0, "rgba(0,0,0,0)"]]
+# RdBu reversed (ColorBrewer's 11 classes, as plotly's "RdBu_r"): blue → white → red
+_RDBU_R = (
+    (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240),
+    (247, 247, 247), (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43),
+    (103, 0, 31),
+)
 
 
-@dataclass(frozen=True)
-class Traces:
-    """The figure's trace order (fixed). Few traces: plotly.js re-does defaults for every trace
-    on every frame."""
-
-    CLICK: int = 0  # transparent heatmap: catches clicks anywhere on the plane
-    LEVELS: int = 1
-    ARROWS: int = 2
-    CLIP: int = 3
-    CIRCLE: int = 4
-    TRAJ: int = 5  # + i for METHODS[i]
-    HEADS: int = 5 + len(METHODS)
-    START: int = 6 + len(METHODS)
-    NORM: int = 7 + len(METHODS)  # + i
-    PRED: int = 7 + 2 * len(METHODS)  # one trace: every closed form as a dotted line
-
-
-T = Traces()
+def snap(value: float) -> float:
+    """A clicked coordinate on the click grid (``GRID`` points over [−PLANE, PLANE]: 0.1)."""
+    step = 2 * PLANE / (GRID - 1)
+    k = round((float(value) + PLANE) / step)
+    return round(-PLANE + min(max(k, 0), GRID - 1) * step, 10)
 
 
 def arrow_segments(field: GameField, half: float, n: int = 13) -> tuple[np.ndarray, np.ndarray]:
@@ -107,8 +88,10 @@ def level_sets(half: float, n: int = 60) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _palette() -> np.ndarray:
-    colours = sample_colorscale(get_colorscale("RdBu_r"), list(np.linspace(0.0, 1.0, 256)))
-    rgb = [[float(v) for v in c[c.index("(") + 1 : -1].split(",")[:3]] for c in colours]
+    """256 colours of RdBu_r, linear between its stops (as plotly samples a colour scale)."""
+    stops = np.array(_RDBU_R, dtype=float)
+    u = np.linspace(0.0, 1.0, 256) * (len(stops) - 1)
+    rgb = np.stack([np.interp(u, np.arange(len(stops)), stops[:, k]) for k in range(3)], 1)
     return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
 
 
@@ -125,121 +108,3 @@ def shading_rgb(field: GameField, half: float = PLANE, n: int = SHADE) -> np.nda
     span = float(np.abs(value - mid).max()) or 1.0
     u = np.clip(0.5 + 0.5 * (value - mid) / span, 0.0, 1.0)
     return _PALETTE[np.rint(u * 255).astype(int)][::-1]
-
-
-def shading_image(field: GameField) -> dict:
-    """The layout image of v over the plane (a PNG data URI)."""
-    png = png_bytes(shading_rgb(field))
-    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return dict(
-        source=source,
-        xref="x",
-        yref="y",
-        x=-PLANE,
-        y=PLANE,
-        sizex=2 * PLANE,
-        sizey=2 * PLANE,
-        xanchor="left",
-        yanchor="top",
-        sizing="stretch",
-        opacity=SHADE_OPACITY,
-        layer="below",
-        name="v",
-    )
-
-
-def circle(r: float) -> tuple[np.ndarray, np.ndarray]:
-    phi = np.linspace(0.0, 2.0 * np.pi, 181)
-    return (r * np.cos(phi)).astype(np.float32), (r * np.sin(phi)).astype(np.float32)
-
-
-def clip_lines(c: float | None) -> tuple[list, list]:
-    """The lines ψ = ±c (none when ψ is not clipped)."""
-    if c is None:
-        return [], []
-    return [-PLANE, PLANE, None, -PLANE, PLANE], [c, c, None, -c, -c]
-
-
-def _line(x, y, colour: str, width: float, **kw) -> go.Scatter:
-    return go.Scatter(x=x, y=y, mode="lines", line=dict(color=colour, width=width), **kw)
-
-
-def build_figure(game: str, field: GameField, start: tuple[float, float], clip: float | None,
-                 steps: int, log_range: list[float]) -> go.FigureWidget:
-    """The empty figure for ``game``: background, start, circle; the trajectories, heads,
-    norms and closed forms are filled by the app (:mod:`explorer.views.saddle.payload`)."""
-    xt, yt, title = text.PLANE_TITLES[game]
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.09,
-                        subplot_titles=(title, text.NORM_TITLE))
-    g = np.linspace(-PLANE, PLANE, GRID)
-    fig.add_trace(  # invisible: it catches clicks anywhere on the plane
-        go.Heatmap(x=g, y=g, z=np.zeros((GRID, GRID), np.float32), colorscale=_CLEAR,
-                   showscale=False, hovertemplate="start here: (%{x:.1f}, %{y:.1f})<extra></extra>",
-                   name="click"),
-        row=1, col=1,
-    )
-    lx, ly = level_sets(PLANE)
-    fig.add_trace(_line(lx, ly, "#8a8a8a", 0.8, hoverinfo="skip", name="level sets",
-                        showlegend=False), row=1, col=1)
-    ax, ay = arrow_segments(field, PLANE)
-    fig.add_trace(_line(ax, ay, "#8a94a6", 1.2, hoverinfo="skip", name=text.LEGEND["arrows"],
-                        showlegend=True), row=1, col=1)
-    cx, cy = clip_lines(clip)
-    fig.add_trace(go.Scatter(x=cx, y=cy, mode="lines", hoverinfo="skip",
-                             line=dict(color="#b42318", width=1.5, dash="dot"),
-                             name=text.LEGEND["clip"], visible=bool(cx)), row=1, col=1)
-    ox, oy = circle(float(np.hypot(*start)))
-    fig.add_trace(go.Scatter(x=ox, y=oy, mode="lines", hoverinfo="skip",
-                             line=dict(color="#444", width=1.5, dash="dash"),
-                             name=text.LEGEND["circle"]), row=1, col=1)
-    empty = np.zeros(0, np.float32)
-    for m in METHODS:
-        fig.add_trace(_line(empty, empty, COLOURS[m], 2.6, hoverinfo="skip",
-                            name=METHOD_LABELS[m], legendgroup=m, visible=False), row=1, col=1)
-    fig.add_trace(go.Scatter(x=empty, y=empty, mode="markers", hoverinfo="skip", showlegend=False,
-                             marker=dict(size=12, color=[], line=dict(color="white", width=1.5))),
-                  row=1, col=1)
-    fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", hoverinfo="skip",
-                             name=text.LEGEND["start"],
-                             marker=dict(size=15, color="black", symbol="x-thin",
-                                         line=dict(color="black", width=3))), row=1, col=1)
-    for m in METHODS:
-        fig.add_trace(
-            _line(empty, empty, COLOURS[m], 2.6, name=METHOD_LABELS[m], legendgroup=m,
-                  showlegend=False, visible=False,
-                  hovertemplate=f"{METHOD_LABELS[m]}<br>t=%{{x}} ‖z‖=%{{y:.3g}}<extra></extra>"),
-            row=1, col=2,
-        )
-    fig.add_trace(go.Scatter(x=empty, y=empty, mode="markers", hoverinfo="skip", showlegend=False,
-                             marker=dict(color=[], size=4), name="closed forms"), row=1, col=2)
-    # constrain="domain": keep the ranges exactly [−PLANE, PLANE] and shrink the box instead
-    plane_axis = dict(range=[-PLANE, PLANE], fixedrange=True, zeroline=True, zerolinecolor="#999",
-                      constrain="domain", row=1, col=1)
-    fig.update_xaxes(title_text=xt, **plane_axis)
-    fig.update_yaxes(title_text=yt, scaleanchor="x", scaleratio=1, **plane_axis)
-    fig.update_xaxes(range=[0, steps], title_text="step t", row=1, col=2)
-    fig.update_yaxes(type="log", range=log_range, title_text="‖z_t‖", row=1, col=2,
-                     exponentformat="power")
-    fig.update_layout(
-        images=[shading_image(field)],
-        height=620,
-        margin=dict(l=60, r=20, t=50, b=150),  # room for the legend's rows on a narrow screen
-        font=dict(size=15),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0.0, font=dict(size=14)),
-        plot_bgcolor="white",
-        hovermode="closest",
-        dragmode=False,
-    )
-    return plotly_hooks.responsive(plotly_hooks.figure_widget(fig))
-
-
-def show_background(fig: go.FigureWidget, game: str, field: GameField) -> None:
-    """Shading, arrows and titles for ``game`` (a full update, not an animation frame)."""
-    xt, yt, title = text.PLANE_TITLES[game]
-    ax, ay = arrow_segments(field, PLANE)
-    with fig.batch_update():
-        fig.layout.images[0].source = shading_image(field)["source"]
-        fig.data[T.ARROWS].x, fig.data[T.ARROWS].y = ax, ay
-        fig.layout.xaxis.title.text = xt
-        fig.layout.yaxis.title.text = yt
-        fig.layout.annotations[0].text = title

@@ -1,7 +1,7 @@
 """The arrays the saddle-point app pushes to the browser each frame (all float32, no NaN).
 
 A :class:`Run` is one optimizer's precomputed trajectory and the table's verdicts about it;
-the functions below cut its revealed prefix (rows 0..t) into what the traces draw.
+the functions below cut its revealed prefix (rows 0..t) into what the canvas draws.
 """
 
 from __future__ import annotations
@@ -89,15 +89,14 @@ def norm_prefix(run: Run | None, t: int, steps: int) -> tuple[np.ndarray, np.nda
     return idx.astype(np.float32), norms.astype(np.float32)
 
 
-def heads(runs: dict[str, Run], t: int, colours: dict[str, str]):
-    """Each trajectory's current point and colour."""
-    xs, ys, cs = [], [], []
-    for m, run in runs.items():
+def heads(runs: dict[str, Run], t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each trajectory's current point (in the order of ``runs``)."""
+    xs, ys = [], []
+    for run in runs.values():
         row = run.traj[min(t, run.n_finite - 1)]
         xs.append(float(np.clip(row[0], -1e3, 1e3)))
         ys.append(float(np.clip(row[1], -1e3, 1e3)))
-        cs.append(colours[m])
-    return np.array(xs, np.float32), np.array(ys, np.float32), cs
+    return np.array(xs, np.float32), np.array(ys, np.float32)
 
 
 def predicted_line(run: Run | None, r0: float, steps: int) -> tuple[list, list]:
@@ -112,22 +111,16 @@ def predicted_line(run: Run | None, r0: float, steps: int) -> tuple[list, list]:
     return [0.0, t_end], [r0, r0 * math.exp(log_rho * t_end)]
 
 
-def predicted_dots(runs: dict[str, Run], r0: float, steps: int, colours: dict[str, str],
-                   n: int = 48):
-    """Every selected method's closed-form line as ``n`` dots (one trace for all colours)."""
-    xs, ys, cs = [], [], []
-    for m, run in runs.items():
-        line = predicted_line(run, r0, steps)
-        if not line[0]:
-            continue
-        (t0, t1), (y0, y1) = line
-        t = np.linspace(t0, t1, n)
-        xs.append(t)
-        ys.append(y0 * np.exp(np.log(y1 / y0) * (t - t0) / (t1 - t0)))
-        cs += [colours[m]] * n
-    if not xs:
-        return _EMPTY, _EMPTY, []
-    return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(np.float32), cs
+def predicted_dots(run: Run | None, r0: float, steps: int,
+                   n: int = 48) -> tuple[np.ndarray, np.ndarray]:
+    """A method's closed-form line as ``n`` dots (none when it has no closed form)."""
+    line = predicted_line(run, r0, steps)
+    if not line[0]:
+        return _EMPTY, _EMPTY
+    (t0, t1), (y0, y1) = line
+    t = np.linspace(t0, t1, n)
+    y = y0 * np.exp(np.log(y1 / y0) * (t - t0) / (t1 - t0))
+    return t.astype(np.float32), y.astype(np.float32)
 
 
 def log_range(runs: dict[str, Run], r0: float) -> list[float]:
