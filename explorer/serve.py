@@ -17,10 +17,8 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
   from there instead of carrying it through the kernel's websocket. A notebook whose metadata
   says ``"explorer": {"plotly": true}`` has the page preload it (``modulepreload`` in the
   template), so it downloads and compiles while Voilà's own scripts load and the kernel
-  connects, not after (measured in ``benchmarks/bench_cold_start.py``). Every other page is
-  served without the ``jupyterlab-plotly`` labextension (:func:`page_config_hook`): Voilà loads
-  every installed labextension on every page, and that one fetches and runs its own ~4.8 MB
-  copy of plotly.js at start-up, which no app uses (a ``FigureWidget`` brings its own bundle).
+  connects, not after (measured in ``benchmarks/bench_cold_start.py``). No shipped app uses
+  plotly today (all draw on canvases); this serves notebooks that do.
 - Kernels run torch on one thread unless told otherwise (``kernel_threads``): many kernels
   share few cores, and measured in a kernel on this 2-core machine with one other busy
   process, a 10 × 784 × 500 product took 2.8 ms on two threads and 0.16 ms on one (threads
@@ -38,7 +36,6 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from dataclasses import dataclass, field
@@ -52,7 +49,6 @@ PLOTLY_ROUTE = "explorer/static/widgetbundle.js"  # under the base URL; plotly's
 # (plotly's mime renderer: the apps display FigureWidgets, which are anywidgets).
 UNUSED_LAB_EXTENSIONS = ["jupyterlab-plotly"]
 NODELAY_CONNECTION = "explorer.kernel_socket.NoDelayConnection"
-PLOTLY_EXTENSION = "jupyterlab-plotly"  # the labextension a page without plotly goes without
 
 FULL_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Class server full</title>
 <meta http-equiv="refresh" content="30"></head>
@@ -150,31 +146,6 @@ def voila_argv(options: ServeOptions) -> list[str]:
     if options.token is not None:
         argv.append(f"--token={options.token}")
     return argv
-
-
-def wants_plotly(notebook: Path) -> bool:
-    """Whether a notebook's metadata says ``"explorer": {"plotly": true}`` (an unreadable one
-    is taken to want it: nothing is dropped then)."""
-    try:
-        metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata") or {}
-    except (OSError, ValueError, AttributeError):
-        return True
-    return bool((metadata.get("explorer") or {}).get("plotly"))
-
-
-def page_config_hook(apps: Path):
-    """Voilà's ``page_config_hook``: the page of a notebook that does not want plotly loads no
-    ``jupyterlab-plotly`` labextension (``notebook_path`` is relative to ``apps``)."""
-
-    def hook(page_config: dict, *_args: object, notebook_path: str = "", **_kwargs: object):
-        if notebook_path and not wants_plotly(Path(apps) / notebook_path):
-            page_config["federated_extensions"] = [
-                x for x in page_config.get("federated_extensions", [])
-                if x.get("name") != PLOTLY_EXTENSION
-            ]
-        return page_config
-
-    return hook
 
 
 def _classes(options: ServeOptions):
@@ -347,7 +318,6 @@ def run(options: ServeOptions) -> int:
     from traitlets.config import Config
 
     config = Config()
-    config.VoilaConfiguration.page_config_hook = page_config_hook(options.apps)
     if options.warm:
         pools = {name: {"pool_size": n} for name, n in options.warm.items()}
         config.VoilaKernelManager.kernel_pools_config = {

@@ -282,26 +282,3 @@ def test_kernel_messages_are_not_held_by_nagle() -> None:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
 
-
-def test_pages_without_plotly_load_no_plotly_labextension() -> None:
-    """Voilà loads every labextension on every page; jupyterlab-plotly runs its own ~4.8 MB
-    plotly.js at start-up. Only a notebook that says ``"explorer": {"plotly": true}`` keeps it."""
-    from explorer.serve import PLOTLY_EXTENSION, page_config_hook, wants_plotly
-
-    apps = ROOT / "apps"
-    assert wants_plotly(apps / "vae_manifold.ipynb")
-    assert not wants_plotly(apps / "saddle_game.ipynb")
-    assert wants_plotly(apps / "no_such_app.ipynb")  # unknown: nothing dropped
-    hook = page_config_hook(apps)
-
-    def config() -> dict:
-        names = [PLOTLY_EXTENSION, "anywidget", "@jupyter-widgets/jupyterlab-manager"]
-        return {"federated_extensions": [{"name": n} for n in names], "baseUrl": "/"}
-
-    kept = hook(config(), base_url="/", settings={}, log=None, voila_configuration=None,
-                notebook_path="vae_manifold.ipynb")
-    assert [x["name"] for x in kept["federated_extensions"]][0] == PLOTLY_EXTENSION
-    dropped = hook(config(), base_url="/", settings={}, log=None, voila_configuration=None,
-                   notebook_path="saddle_game.ipynb")
-    assert [x["name"] for x in dropped["federated_extensions"]] == [
-        "anywidget", "@jupyter-widgets/jupyterlab-manager"]
