@@ -3,7 +3,6 @@ progress, throttled redraws, Stop, the divergence message in the status line, sc
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 
@@ -161,48 +160,3 @@ def test_the_vae_trainer_follows_the_contract() -> None:
     live.attach(again)
     drive(live)
     assert ended[-1] == "Diverged" and "NaN or infinite" in status.text
-
-
-def test_a_stop_mid_step_drops_the_rest_of_the_step() -> None:
-    """parts > 1: a Stop that arrives during the first piece of a step's chunk ends the run
-    there — the remaining pieces and the redraw of that step never run."""
-    redraws: list[int] = []
-    live = LiveTraining(StatusLine(), redraw=lambda: redraws.append(1), period_s=0.001,
-                        parts=4)
-    trainer = FakeTrainer(total=1000)
-    live.on_metrics = lambda _m: live.stop()  # a Pause handled during the first piece
-    live.attach(trainer)
-    drive(live)
-    assert len(trainer.chunks) == 1 and redraws == []
-    # without a Stop, a step is its pieces then one redraw, each piece reported
-    seen: list[dict[str, float]] = []
-    live = LiveTraining(StatusLine(), on_metrics=seen.append,
-                        redraw=lambda: redraws.append(1), period_s=0.001, parts=4)
-    trainer = FakeTrainer(total=1000)
-    live.attach(trainer)
-    assert live.tick() is True
-    assert len(trainer.chunks) == 4 and len(seen) == 4 and redraws == [1]
-
-
-def test_the_pacer_hands_the_loop_back_between_parts() -> None:
-    """In a kernel the pacer is an asyncio task: a message (here a callback queued before the
-    step starts, like a Pause click) is handled after the step's first part, not after the step."""
-    from explorer.views.pacing import Pacer
-
-    ran: list[int] = []
-
-    def step():
-        for part in range(5):
-            if part:
-                yield
-            ran.append(part)
-        return True
-
-    async def main() -> None:
-        pacer = Pacer(step, rate_hz=1000)
-        pacer._running = True
-        asyncio.get_running_loop().call_soon(pacer.stop)
-        await pacer._run_async()
-
-    asyncio.run(main())
-    assert ran == [0]

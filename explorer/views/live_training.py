@@ -14,20 +14,13 @@ chunk to take about ``chunk_s`` seconds, throttles redraws (``redraw`` after a c
 ``redraw_s``; ``redraw_slow``, e.g. re-encoding a test set, in a step of its own at most every
 ``redraw_slow_s``), shows progress, puts a divergence's message in the status line, and has Stop.
 Torch's thread count is set only while a chunk runs and restored after it (:func:`torch_threads`).
-
-``parts`` > 1 splits each step's chunk into that many smaller chunks and hands the event loop back
-between them and before the redraw (a step in parts, :mod:`explorer.views.pacing`): a Stop that
-arrives mid-step is then answered after one part (~``chunk_s / parts``), not after the chunk and
-the redraw; the step's remaining parts are dropped. ``redraw`` may itself be a generator function
-(e.g. one part per plane), whose parts are handed out the same way.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -79,7 +72,7 @@ class LiveTraining:
         self,
         status: StatusLine,
         on_metrics: Callable[[dict[str, float]], None] | None = None,
-        redraw: Callable[[], Any] | None = None,
+        redraw: Callable[[], None] | None = None,
         redraw_slow: Callable[[], None] | None = None,
         on_finish: Callable[[str], None] | None = None,
         *,
@@ -88,7 +81,6 @@ class LiveTraining:
         redraw_s: float = REDRAW_S,
         redraw_slow_s: float = REDRAW_SLOW_S,
         threads: int | None = 1,
-        parts: int = 1,
         diverged_hint: str = "The weights are unusable; press Train to start over.",
     ) -> None:
         self.status = status
@@ -96,13 +88,12 @@ class LiveTraining:
         self.redraw, self.redraw_slow = redraw, redraw_slow
         self.chunk_s, self.redraw_s, self.redraw_slow_s = chunk_s, redraw_s, redraw_slow_s
         self.threads = threads
-        self.parts = max(1, int(parts))
         self.diverged_hint = diverged_hint
         self.trainer: Any = None
         self.batches_per_chunk = 4
         self.error: BaseException | None = None  # what ended the last run, if anything did
         self._last_redraw = self._last_slow = -math.inf
-        self.pacer = Pacer(self.tick_parts, rate_hz=1 / period_s, on_stop=self._finished,
+        self.pacer = Pacer(self.tick, rate_hz=1 / period_s, on_stop=self._finished,
                            on_error=self._failed)
         self.stop_button = labelled_button("Stop", button_style="warning", icon="stop",
                                            disabled=True)
@@ -148,21 +139,9 @@ class LiveTraining:
         self.pacer.join(timeout)
 
     def tick(self) -> bool:
-        """One step of the run, all its parts at once (see :meth:`tick_parts`). Returns False
-        when the run is over."""
-        parts = self.tick_parts()
-        while True:
-            try:
-                next(parts)
-            except StopIteration as end:
-                return bool(end.value)
-
-    def tick_parts(self) -> Generator[None, None, bool]:
-        """One step of the run, as a generator of parts (what the pacer drives): either the slow
-        redraw (at most every ``redraw_slow_s``) or a chunk of minibatches in ``parts`` pieces
-        (and, at most every ``redraw_s``, the light redraw) — never both, so that no step keeps
-        the page waiting. Each ``yield`` is a point where a Stop is answered. Returns False when
-        the run is over."""
+        """One step of the run: either the slow redraw (at most every ``redraw_slow_s``) or a
+        chunk of minibatches (and, at most every ``redraw_s``, the light redraw) — never both,
+        so that no step keeps the page waiting. Returns False when the run is over."""
         trainer = self.trainer
         if trainer is None or trainer.done:
             return False
@@ -171,31 +150,18 @@ class LiveTraining:
         ):
             self.redraw_now(slow=True)
             return True
-        part_s = self.chunk_s / self.parts
-        for part in range(self.parts):
-            if part:
-                yield
-            n = self._chunk_size()
-            started = time.perf_counter()
-            with torch_threads(self.threads):
-                metrics = trainer.run_batches(n)
-            spent = time.perf_counter() - started
-            self.batches_per_chunk = int(min(MAX_BATCHES, max(1, round(n * part_s
-                                                                       / max(spent, 1e-3)))))
-            if self.on_metrics is not None:
-                self.on_metrics(metrics)
-            self._show_progress()
-            if trainer.done:
-                break
+        n = self._chunk_size()
+        started = time.perf_counter()
+        with torch_threads(self.threads):
+            metrics = trainer.run_batches(n)
+        spent = time.perf_counter() - started
+        self.batches_per_chunk = int(min(MAX_BATCHES, max(1, round(n * self.chunk_s
+                                                                   / max(spent, 1e-3)))))
+        if self.on_metrics is not None:
+            self.on_metrics(metrics)
+        self._show_progress()
         if time.perf_counter() - self._last_redraw >= self.redraw_s:
-            if self.parts > 1:
-                yield
-            self._last_redraw = time.perf_counter()
-            if self.redraw is not None:
-                drawn = self.redraw()
-                if inspect.isgenerator(drawn):
-                    for _ in drawn:
-                        yield
+            self.redraw_now(slow=False)
         return not trainer.done
 
     def redraw_now(self, slow: bool = True) -> None:
@@ -203,10 +169,7 @@ class LiveTraining:
         now = time.perf_counter()
         if self.redraw is not None:
             self._last_redraw = now
-            drawn = self.redraw()
-            if inspect.isgenerator(drawn):
-                for _ in drawn:
-                    pass
+            self.redraw()
         if slow and self.redraw_slow is not None:
             self._last_slow = now
             self.redraw_slow()

@@ -3,23 +3,16 @@
 Inside a kernel it runs as an asyncio task on the kernel's own loop, so widget messages (a Pause
 click, a speed slider) are handled between steps and no widget is touched from two threads.
 Outside a running loop (a plain script, a test) it runs in a background thread.
-
-A step may come in parts: when ``step()`` returns a generator, the pacer runs it part by part and
-hands the loop back between parts (``await asyncio.sleep(0)``), so a Pause that arrives during a
-long step is handled after the current part, not after the whole step; if the loop was stopped
-meanwhile, the step's remaining parts are dropped (the generator is closed).
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Callable
 
 log = logging.getLogger("explorer.views")
 
@@ -49,15 +42,13 @@ class Pacer:
 
     ``rate_hz`` is read before every step, so a speed slider moved during a run takes effect at
     the next step. ``step`` returns ``False`` to stop by itself; an exception stops the loop and
-    goes to ``on_error``. A step that returns a generator runs in parts (the module docstring);
-    the generator's return value is then the step's. When a step takes longer than the period
-    the loop does not try to catch up (no burst of late steps): :attr:`achieved_hz` says what it
-    really delivers.
+    goes to ``on_error``. When a step takes longer than the period the loop does not try to
+    catch up (no burst of late steps): :attr:`achieved_hz` says what it really delivers.
     """
 
     def __init__(
         self,
-        step: Callable[[], bool | None | Generator[None, None, bool | None]],
+        step: Callable[[], bool | None],
         rate_hz: float = 25.0,
         on_stop: Callable[[], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
@@ -108,33 +99,16 @@ class Pacer:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _guarded(self, fn: Callable[[], Any]) -> tuple[bool, Any]:
-        """``(True, fn())``, or ``(False, None)`` after handing an exception to ``on_error``."""
+    def _one(self) -> bool:
+        self._rate.mark()
         try:
-            return True, fn()
+            keep_going = self.step() is not False
         except BaseException as exc:  # noqa: BLE001
             log.exception("error in paced loop")
             if self.on_error is not None:
                 self.on_error(exc)
-            return False, None
-
-    def _begin(self) -> tuple[bool, Any]:
-        """Start one step: ``(ok, its result)`` — a bool/None, or a generator of parts."""
-        self._rate.mark()
-        return self._guarded(self.step)
-
-    def _part(self, parts: Generator[None, None, Any]) -> tuple[bool, bool, Any]:
-        """Run the next part: ``(ok, finished, the step's result once finished)``."""
-
-        def advance() -> tuple[bool, Any]:
-            try:
-                next(parts)
-            except StopIteration as end:
-                return True, end.value
-            return False, None
-
-        ok, out = self._guarded(advance)
-        return (ok, *out) if ok else (False, True, False)
+            return False
+        return keep_going
 
     def _finish(self) -> None:
         self._running = False
@@ -151,17 +125,7 @@ class Pacer:
         try:
             while self._running:
                 t0 = time.perf_counter()
-                ok, out = self._begin()
-                while ok and inspect.isgenerator(out):
-                    ok, finished, result = self._part(out)
-                    if finished:
-                        out = result
-                        break
-                    await asyncio.sleep(0)  # a waiting Pause is handled here
-                    if not self._running:
-                        out.close()  # stopped mid-step: drop the remaining parts
-                        break
-                if not ok or out is False or not self._running:
+                if not self._one():
                     break
                 await asyncio.sleep(self._wait(t0))
         finally:
@@ -171,16 +135,7 @@ class Pacer:
         try:
             while self._running:
                 t0 = time.perf_counter()
-                ok, out = self._begin()
-                while ok and inspect.isgenerator(out):
-                    ok, finished, result = self._part(out)
-                    if finished:
-                        out = result
-                        break
-                    if not self._running:
-                        out.close()
-                        break
-                if not ok or out is False or not self._running:
+                if not self._one():
                     break
                 time.sleep(self._wait(t0))
         finally:

@@ -5,17 +5,14 @@ objectives side by side, load the shipped collapsed / healthy snapshots; a secon
 All math comes from :mod:`explorer.models.gan` (the trainer and what the plane draws) and
 :mod:`explorer.metrics.modes` (the numbers); wording from :mod:`.text`, the canvas and its arrays
 from :mod:`.plane`, the curves from :mod:`.panels`. Training runs through
-:class:`~explorer.views.live_training.LiveTraining`: a step every 50 ms trains ~25 ms in
-``PARTS`` pieces, then redraws each plane (~13 ms each) unless the browser has not yet painted
-its previous frames; the kernel's loop is handed back between the pieces and between the planes,
-so Pause is answered within one piece (~8 ms of training or one plane's redraw) instead of a whole
-step (benchmarks/bench_mode_collapse.py --browser measures it).
+:class:`~explorer.views.live_training.LiveTraining` (chunks of ~30 ms on the kernel's loop, so
+Pause is answered between chunks), and the plane is redrawn after every chunk unless the browser
+has not yet painted the previous frame.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as widgets
@@ -38,7 +35,6 @@ SNAPSHOTS = ("gan-ring8-collapsed", "gan-ring8-healthy", "gan-grid25-collapsed",
 PACK = 4  # m for PacGAN
 MONITOR_EVERY = 100
 MAX_BEHIND = 2  # frames sent but not painted before the plane skips a redraw
-PARTS = 3  # pieces of a step's training chunk; Pause is answered between them
 CURVES_S = 0.25  # the curves are redrawn at most this often
 LR_CHOICES = (("1e-4", 1e-4), ("2e-4", 2e-4), ("5e-4", 5e-4), ("1e-3", 1e-3), ("2e-3", 2e-3),
               ("5e-3", 5e-3))
@@ -128,8 +124,8 @@ class ModeCollapseApp(widgets.VBox):
         self.loss_html = widgets.HTML()
         self.coverage_html = widgets.HTML()
         self.live = LiveTraining(
-            self.status, on_metrics=self._on_metrics, redraw=self._redraw_parts,
-            on_finish=self._on_finish, redraw_s=0.0, period_s=0.05, chunk_s=0.025, parts=PARTS,
+            self.status, on_metrics=self._on_metrics, redraw=self._redraw,
+            on_finish=self._on_finish, redraw_s=0.0, period_s=0.05, chunk_s=0.025,
             diverged_hint="Lower the learning rates or press Reset.",
         )
         self.trainers: list[GANTrainer] = []
@@ -335,15 +331,7 @@ class ModeCollapseApp(widgets.VBox):
             trainer.iteration, numbers, self.toy.n_modes)
 
     def _redraw(self, force: bool = False) -> None:
-        for _ in self._redraw_parts(force):
-            pass
-
-    def _redraw_parts(self, force: bool = False) -> Iterator[None]:
-        """Redraw the planes and the curves, one plane per part (live training hands the loop
-        back between parts, so a Pause waits for one plane's redraw at most)."""
-        for i, (trainer, plane) in enumerate(zip(self.trainers, self.planes, strict=False)):
-            if i:
-                yield
+        for trainer, plane in zip(self.trainers, self.planes, strict=False):
             if force or plane.frames_behind() <= MAX_BEHIND:
                 plane.show(make_frame(trainer, self.real, self.z_arrows, self.extent),
                            self._title(trainer))
