@@ -350,3 +350,23 @@ def test_image_gan_trains_on_tensor_data_with_pixels_in_unit_range() -> None:
         GANTrainer(build_gan(GANConfig(**SMALL)), data)
     with pytest.raises(ConfigError, match="output"):
         GANConfig(output="tanh").validate()
+
+
+def test_the_average_of_g_follows_its_recursion_and_never_changes_training() -> None:
+    plain, averaged = _trainer(), _trainer(g_ema=0.9)
+    assert plain.average is None and not plain.use_average()
+    expected = [p.detach().clone() for p in averaged.model.generator.parameters()]
+    for _ in range(5):
+        plain.train_iteration()
+        averaged.train_iteration()
+        for mean, p in zip(expected, averaged.model.generator.parameters(), strict=True):
+            mean.mul_(0.9).add_(0.1 * p.detach())  # θ̄ ← β θ̄ + (1 − β) θ, written out
+    for a, b in zip(plain.model.parameters(), averaged.model.parameters(), strict=True):
+        assert torch.equal(a, b)  # the average is kept aside: the run is the same
+    assert averaged.use_average()
+    for mean, p in zip(expected, averaged.model.generator.parameters(), strict=True):
+        torch.testing.assert_close(p.detach(), mean)
+    moved = [p.detach().clone() for p in plain.model.generator.parameters()]
+    assert any(not torch.allclose(a, b) for a, b in zip(moved, expected, strict=True))
+    with pytest.raises(ConfigError, match="g_ema"):
+        _trainer(g_ema=1.0)

@@ -229,6 +229,11 @@ class GANTrainConfig:
     # ``lr_final`` × it at ``n_iterations`` (1.0 = constant, the default). Late small steps let G
     # settle within 3 std (0.03) of ring-8's modes, which the HQ share needs.
     lr_final: float = 1.0
+    # Exponential moving average of G's weights (Yazıcı et al. 2019, "The unusual effectiveness
+    # of averaging in GAN training"): θ̄ ← β θ̄ + (1 − β) θ after every G update; β = ``g_ema``,
+    # 0 = off. Training never reads θ̄; :meth:`GANTrainer.use_average` puts it into G (the
+    # recipes and the benchmark do so at the end of a run that sets it).
+    g_ema: float = 0.0
     iterations_per_step: int = 100  # iterations per ``step()`` (the contract's "epoch")
     monitor_every: int = 100  # call the trainer's ``monitor`` every N iterations; 0 = never
     monitor_samples: int = 2500  # fresh samples it gets (2,500: the mode-coverage protocol)
@@ -248,6 +253,7 @@ class GANTrainConfig:
         _float_in(self.gp_weight, "gp_weight", 0.0, 1e4, open_low=False)
         _float_in(self.r1_gamma, "r1_gamma", 0.0, 1e4, open_low=False)
         _float_in(self.lr_final, "lr_final", 0.0, 1.0, open_low=False)
+        _float_in(self.g_ema, "g_ema", 0.0, 0.9999999, open_low=False)
         _int_in(self.iterations_per_step, "iterations_per_step", 1, 1_000_000)
         _int_in(self.monitor_every, "monitor_every", 0, 10_000_000)
         _int_in(self.monitor_samples, "monitor_samples", 1, 1_000_000)
@@ -305,6 +311,10 @@ class GANTrainer:
         self.g_updates = 0
         self.monitor = monitor
         self.monitor_history: list[tuple[int, dict[str, float]]] = []  # (iteration, numbers)
+        # θ̄, the running average of G's parameters (config.g_ema > 0), else None
+        self.average: list[torch.Tensor] | None = (
+            [p.detach().clone() for p in model.generator.parameters()] if config.g_ema else None
+        )
 
     # -- the contract --------------------------------------------------------------------
     @property
@@ -456,7 +466,21 @@ class GANTrainer:
         self.opt_g.step()
         self.model.discriminator.zero_grad(set_to_none=True)  # G's backward reached D's weights
         self.g_updates += 1
+        if self.average is not None:
+            with torch.no_grad():
+                for mean, p in zip(self.average, model.generator.parameters(), strict=True):
+                    mean.lerp_(p.detach(), 1.0 - cfg.g_ema)  # θ̄ ← β θ̄ + (1 − β) θ
         return metrics
+
+    @torch.no_grad()
+    def use_average(self) -> bool:
+        """Put the running average θ̄ of G's weights into G (``g_ema`` > 0; the average restarts
+        from there). Returns False, changing nothing, when no average is kept."""
+        if self.average is None:
+            return False
+        for mean, p in zip(self.average, self.model.generator.parameters(), strict=True):
+            p.copy_(mean)
+        return True
 
     # -- what the app draws --------------------------------------------------------------
     def _need_plane(self) -> None:

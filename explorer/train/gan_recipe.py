@@ -122,6 +122,7 @@ def _runner(run: GANRun) -> Any:
         model, toy, trainer = build_run(run, request.seed, request.device)
         trainer.config.n_iterations = epochs * ITERATIONS_PER_EPOCH
         result = drive(trainer, epochs, callback)
+        trainer.use_average()  # a run with g_ema > 0 ships G's running average of weights
         model.eval()
         metrics = coverage_metrics(model, toy, request.seed)
         return TrainResult(
