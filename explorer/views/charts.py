@@ -22,6 +22,19 @@ PALETTE = (
 )
 
 
+def _svg_frame(width: int, height: int, title: str, left: int, top: int, plot_w: int,
+               plot_h: int, font_px: int) -> list[str]:
+    """The opening of a chart's SVG: the element, the bold title and the plot area's frame."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'style="background:#fff;font:{font_px}px sans-serif">',
+        f'<text x="{left}" y="{font_px + 3}" font-weight="bold" fill="#223">'
+        f'{html.escape(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+        'stroke="#bbc"/>',
+    ]
+
+
 def line_chart_svg(
     series: np.ndarray,
     title: str,
@@ -34,13 +47,7 @@ def line_chart_svg(
     values = np.asarray(series, dtype=np.float64)
     left, right, top, bottom = 52, 10, 22, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'style="background:#fff;font:11px sans-serif">',
-        f'<text x="{left}" y="14" font-weight="bold" fill="#223">{html.escape(title)}</text>',
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
-        'stroke="#bbc"/>',
-    ]
+    parts = _svg_frame(width, height, title, left, top, plot_w, plot_h, font_px=11)
     finite = values[np.isfinite(values)] if values.size else values
     if values.ndim == 2 and values.shape[1] >= 1 and finite.size:
         lo, hi = float(finite.min()), float(finite.max())
@@ -143,13 +150,7 @@ def xy_chart_svg(
     xs = np.asarray(x, np.float64).reshape(-1)
     left, right, top, bottom = 56, 12, 24, 34
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'style="background:#fff;font:12px sans-serif">',
-        f'<text x="{left}" y="15" font-weight="bold" fill="#223">{html.escape(title)}</text>',
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
-        'stroke="#bbc"/>',
-    ]
+    parts = _svg_frame(width, height, title, left, top, plot_w, plot_h, font_px=12)
     values = [np.asarray(ys, np.float64).reshape(-1) for ys, _ in lines]
     finite = np.concatenate([v[np.isfinite(v)] for v in values] +
                             [np.array([r for r, _, _ in references if np.isfinite(r)])])
