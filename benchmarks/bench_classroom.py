@@ -102,7 +102,7 @@ async def student(browser, url: str, limit_s: float, errors: list) -> dict:
         return {"usable_s": None, "page": page, "context": context}
 
 
-async def run_class(n: int, warm: bool, limit_s: float) -> dict:
+async def run_class(n: int, warm: bool, limit_s: float, browsers: int = 1) -> dict:
     from playwright.async_api import async_playwright
 
     options = ("--students", str(n), "--cull-timeout", "600") if warm else ("--cull-timeout",
@@ -114,12 +114,14 @@ async def run_class(n: int, warm: bool, limit_s: float) -> dict:
         errors: list[str] = []
         psutil.cpu_percent(None)
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
-                                                       args=CHROMIUM_FLAGS)
+            # the pages spread over ``browsers`` Chromium processes (in class: one per laptop)
+            launched = [await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                         args=CHROMIUM_FLAGS)
+                        for _ in range(browsers)]
             cpu_before = cpu_seconds(pid)
             t0 = time.perf_counter()
-            students = await asyncio.gather(*(student(browser, url, limit_s, errors)
-                                              for _ in range(n)))
+            students = await asyncio.gather(*(student(launched[i % browsers], url, limit_s, errors)
+                                              for i in range(n)))
             cpu_load = psutil.cpu_percent(None)
             arrival_s = time.perf_counter() - t0
             cpu_after = cpu_seconds(pid)
@@ -155,13 +157,14 @@ async def run_class(n: int, warm: bool, limit_s: float) -> dict:
                     body_errors += await s["page"].locator(".explorer-status-error").count()
             except Exception as exc:  # noqa: BLE001 - a bounded benchmark reports, not hangs
                 errors.append(f"run phase: {type(exc).__name__}: {str(exc)[:120]}")
-            await browser.close()
+            for browser in launched:
+                await browser.close()
     usable = sorted(s["usable_s"] for s in ready)
     q = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
     if not latencies:
         latencies = []
     return {
-        "students": n, "warmed": warm, "usable": len(usable),
+        "students": n, "warmed": warm, "browsers": browsers, "usable": len(usable),
         "first_usable_s": round(usable[0], 1) if usable else None,
         "last_usable_s": round(usable[-1], 1) if usable else None,
         "all_arrived_s": round(arrival_s, 1),
@@ -256,6 +259,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--limit-s", type=float, default=300)
+    parser.add_argument("--browsers", type=int, default=1,
+                        help="Chromium processes the pages are spread over (default 1)")
     parser.add_argument("--floor", action="store_true",
                         help="only the browser's CPU per page: the app against a bare Voilà page")
     parser.add_argument("--runs", type=int, default=3, help="pages for --floor")
@@ -267,10 +272,11 @@ def main() -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=1))
         return
-    result = asyncio.run(run_class(args.students, args.warm, args.limit_s))
+    result = asyncio.run(run_class(args.students, args.warm, args.limit_s, args.browsers))
     print(json.dumps(result, indent=1))
     out = ROOT / "benchmarks" / "results" / (
-        f"classroom_{args.students}{'_warm' if args.warm else ''}.json")
+        f"classroom_{args.students}{'_warm' if args.warm else ''}"
+        f"{f'_{args.browsers}browsers' if args.browsers > 1 else ''}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))
 
