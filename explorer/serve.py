@@ -254,6 +254,9 @@ def _paced_manager(base: type, parallel: int | None = None,
 
     - A pooled kernel may have been silent longer than the cull timeout; when the pool hands it
       to a page it counts as active now, so the culler cannot take it before the page connects.
+    - The culler skips a kernel still starting (no activity recorded yet); jupyter_server's
+      check reads the unset trait and logs a traceback in the lecturer's terminal (seen while
+      30 kernels warmed).
     - Pool kernels start at most ``parallel`` (the core count) at a time: warming 30 kernels
       before class makes the first ones ready in seconds instead of all of them late.
     - Voilà refills the pool one kernel per hand-out, after 1 s. With 30 students arriving, that
@@ -284,6 +287,15 @@ def _paced_manager(base: type, parallel: int | None = None,
                 await asyncio.sleep(0.1 if left > 0 else 0.5)
             async with self._gate:
                 return await super()._initialize(*args, **kwargs)
+
+        async def cull_kernel_if_idle(self, kernel_id: str):
+            try:
+                kernel = self.get_kernel(kernel_id)
+            except KeyError:
+                return None
+            if "last_activity" not in getattr(kernel, "_trait_values", {"last_activity": 0}):
+                return None  # still starting: jupyter_server's check would log a TraitError
+            return await super().cull_kernel_if_idle(kernel_id)
 
         async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
             pool = self._pools.get(notebook_name) or []

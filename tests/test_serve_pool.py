@@ -128,3 +128,37 @@ def test_refills_also_wait_while_the_machine_is_busy() -> None:
 
     manager, calm = asyncio.run(asyncio.wait_for(scenario(), 20))
     assert len(manager.started) == 3 and manager.started[2] >= calm
+
+
+def test_the_culler_skips_a_kernel_still_starting() -> None:
+    """jupyter_server's culler reads ``last_activity``; on a kernel still starting that trait
+    is unset and reading it raises (a traceback in the lecturer's terminal, seen with 30
+    kernels warming). The paced manager skips such a kernel and culls the others as before."""
+    from jupyter_server._tz import utcnow
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+    class CullingManager(FakeVoilaManager):
+        checked: list[str] = []
+
+        async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+            _ = self.get_kernel(kernel_id).last_activity  # what jupyter_server does first
+            self.checked.append(kernel_id)
+
+    async def scenario() -> None:
+        manager = _paced_manager(CullingManager, parallel=2, quiet_s=0.1)(pool_size=1)
+        starting, running = ServerKernelManager(), ServerKernelManager()
+        running.last_activity = utcnow()
+        manager.kernels.update(starting=starting, running=running)
+        try:
+            _ = starting.last_activity
+            raise AssertionError("an unset last_activity no longer raises: test is moot")
+        except Exception as error:  # noqa: BLE001 - traitlets' TraitError
+            assert "last_activity" in str(error)
+        await manager.cull_kernel_if_idle("starting")
+        await manager.cull_kernel_if_idle("running")
+        await manager.cull_kernel_if_idle("gone")
+        assert manager.checked == ["running"]
+        for task in manager._pools["app.ipynb"]:
+            await task
+
+    asyncio.run(scenario())
