@@ -32,6 +32,9 @@ process used to be re-parented and keep serving). On top of plain Voilà this ad
 - The kernel websocket sends with TCP_NODELAY (:mod:`explorer.kernel_socket`): with Nagle's
   algorithm on, every widget update after a browser message waited up to 40 ms, which capped
   the canvases near 20 frames/s.
+- A notebook cell's outputs may trail its execute reply by ``IOPUB_TIMEOUT_S`` (nbclient waits
+  4 s): while 30 kernels warmed, the app's display message came later, was dropped, and the
+  student's page stayed blank although the kernel had built the app (9 of 30 pages).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from pathlib import Path
 
 SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "explorer"
+# Seconds a notebook cell's outputs may trail its execute reply (nbclient's default is 4).
+IOPUB_TIMEOUT_S = 120
 INDEX = "index.ipynb"
 PLOTLY_ROUTE = "explorer/static/widgetbundle.js"  # under the base URL; plotly's file name
 # Voilà loads every installed lab extension's code into every page; these the apps never use
@@ -137,7 +142,10 @@ def voila_argv(options: ServeOptions) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={options.cull_timeout}",
         "--MappingKernelManager.cull_connected=False",
         f"--Voila.kernel_websocket_connection_class={NODELAY_CONNECTION}",
-        f"--VoilaConfiguration.extension_denylist={UNUSED_LAB_EXTENSIONS!r}",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in UNUSED_LAB_EXTENSIONS),
+        # nbclient waits only 4 s for a cell's outputs after its reply; on a machine busy warming
+        # 30 kernels the app's display message came later, was dropped, and the page was blank.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
     ]
     if options.preheat > 0 or options.warm:
         argv += ["--preheat_kernel=True", f"--pool_size={options.preheat}"]

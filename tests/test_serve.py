@@ -172,6 +172,23 @@ def test_banner_says_who_can_reach_the_server(monkeypatch) -> None:
     assert "3 torch thread(s) each" in banner(ServeOptions(apps=Path("apps"), kernel_threads=3))
 
 
+def test_cell_outputs_may_trail_their_reply_on_a_busy_machine() -> None:
+    """Voilà's executor waits nbclient's 4 s for a cell's outputs after the execute reply; while
+    30 kernels warmed, the app's display message came later and the page was left blank. The
+    executor that serve's Voilà builds must wait longer."""
+    import nbformat
+    from voila.app import Voila
+    from voila.execute import VoilaExecutor
+
+    from explorer.serve import IOPUB_TIMEOUT_S, voila_argv
+
+    for warm in (0, 30):
+        app = Voila()
+        app.parse_command_line(voila_argv(ServeOptions(apps=Path("apps"), preheat=warm)))
+        executor = VoilaExecutor(nbformat.v4.new_notebook(), config=app.config)
+        assert executor.iopub_timeout == IOPUB_TIMEOUT_S >= 60
+
+
 def test_serve_end_to_end(limited_server, tmp_path: Path) -> None:
     base, process = limited_server
     client = Client(base)
