@@ -6,14 +6,18 @@
    (threshold-binarized embedded split), per model × mask (right-half, bottom-half, random-50),
    beside the trivial baseline (the free pixels left blank) and the ceiling (the originals).
    Gibbs chains and the DAE run 200 steps (as ``explorer eval``); NADE draws one exact sample.
-   One chain (one completion) per digit, seed 0, the same for every model.
+   One chain (one completion) per digit, seed 0, the same for every model; ``--seeds N``
+   repeats it for seeds 0..N−1 (chains and random-50 % mask) and reports mean ± sd.
    ``--part steps``: right-half agreement of the chain-based models read after 10, 50, 200
    and 1000 steps of the same chains. ``--part level``: what an exact sampler of the data's
    own conditional would score, E[p(y_true | x_clamped)], from a classifier of the clamped
    pixels trained on full MNIST (:func:`exact_sampler_level`; needs ``explorer data full``).
-2. Gibbs throughput: 100 RBM chains (rbm-mnist weights), one sweep — ``ClampedGibbsChain.step``
-   against scikit-learn's ``BernoulliRBM.gibbs`` with the same weights, and against the floor, the
-   sweep's two matrix products alone. One thread; medians of many repeats.
+2. Gibbs throughput: 100 RBM chains (rbm-mnist weights, right-half mask), one sweep —
+   ``ClampedGibbsChain.step`` against scikit-learn's ``BernoulliRBM.gibbs`` with the same weights,
+   and against the floor, the two full matrix products of an unclamped sweep alone. With one mask
+   for every chain the sweep multiplies only the free pixels' rows of W, so it is also set
+   against its own floor (those two smaller products); a mask per chain (random-50 %, one seed
+   per chain) takes the full-size path. One thread; medians of many repeats.
 3. Compare-all: every inpainting model × 8 chains, one step of all rows plus the batched
    classifier reading (``CompareRows.step`` + ``readings``), server-side, median.
 4. Compare-all in a real browser (``--part browser``): a real ``explorer serve``, headless
@@ -49,7 +53,9 @@ def inpainting_models() -> list[str]:
     return models_that_inpaint(list_pretrained())  # digit models only (not the 2-D DAEs)
 
 
-def agreement_table(n_digits: int = N_DIGITS) -> dict[str, dict[str, float]]:
+def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1) -> dict[str, dict[str, object]]:
+    """Per model × mask: the agreement of seed 0, or with ``seeds`` > 1 the agreement of every
+    seed 0..seeds−1 (chains and random-50 % mask alike) with its mean and sample sd."""
     images, labels = load_mnist("test")
     images, labels = images[:n_digits], labels[:n_digits]
     classifier = load_pretrained("classifier-mnist", device="cpu")
@@ -69,18 +75,28 @@ def agreement_table(n_digits: int = N_DIGITS) -> dict[str, dict[str, float]]:
         variants.append((name, partial(conditional_sampler, model), N_STEPS))
         if model.kind == "dbm":
             variants.append((f"{name} (mean field)", partial(MeanFieldDBMChain, model), 50))
-    table: dict[str, dict[str, float]] = {}
+    def summary(values: list[float]) -> object:
+        if len(values) == 1:
+            return values[0]
+        return {"seeds": values, "mean": round(float(np.mean(values)), 4),
+                "sd": round(float(np.std(values, ddof=1)), 4)}
+
+    table: dict[str, dict[str, object]] = {}
     table["ceiling: the originals"] = {mask: read(images) for mask in MASKS}
     table["baseline: free pixels blank"] = {
-        mask: read(images * make_mask(mask, seed=0)) for mask in MASKS}
+        mask: summary([read(images * make_mask(mask, seed=seed)) for seed in range(seeds)])
+        for mask in MASKS}
     for row, factory, steps in variants:
         table[row] = {}
         for mask_name in MASKS:
-            mask = np.broadcast_to(make_mask(mask_name, seed=0), images.shape)
-            sampler = factory(images, mask, len(images), torch.Generator().manual_seed(0))
-            for _ in range(steps):
-                sampler.step()
-            table[row][mask_name] = read(sampler.completion())
+            values = []
+            for seed in range(seeds):
+                mask = np.broadcast_to(make_mask(mask_name, seed=seed), images.shape)
+                sampler = factory(images, mask, len(images), torch.Generator().manual_seed(seed))
+                for _ in range(steps):
+                    sampler.step()
+                values.append(read(sampler.completion()))
+            table[row][mask_name] = summary(values)
         print(row, table[row], flush=True)
     return table
 
@@ -189,19 +205,31 @@ def gibbs_throughput(repeats: int = 2000) -> dict[str, float]:
     sk32.components_ = model.W.T.numpy().copy()
     sk32.intercept_hidden_, sk32.intercept_visible_ = model.c.numpy().copy(), model.b.numpy().copy()
     sk32.random_state_ = np.random.RandomState(0)
+    # The same 100 digits, each chain with its own random-50 % mask: the mask-per-chain path.
+    masks = np.stack([make_mask("random-50", seed=i) for i in range(100)])
+    per_chain = conditional_sampler(model, images[:100], masks, 100,
+                                    torch.Generator().manual_seed(0))
     h = torch.bernoulli(model.prob_h(v))
     W = model.W
+    free = torch.from_numpy(~make_mask("right-half")).nonzero().squeeze(1)
+    w_free, v_free = W[free].clone(), v[:, free].clone()
 
     def floor() -> None:
         v @ W
         h @ W.T
 
+    def floor_free() -> None:  # the same two products over the free pixels' rows of W only
+        v_free @ w_free
+        h @ w_free.T
+
     with torch.no_grad():
-        for fn in (chain.step, floor):
+        for fn in (chain.step, per_chain.step, floor, floor_free):
             for _ in range(50):
                 fn()
         out = {
             "sweep_ms": median_ms(timed(chain.step, repeats)),
+            "sweep_mask_per_chain_ms": median_ms(timed(per_chain.step, repeats)),
+            "floor_free_rows_ms": median_ms(timed(floor_free, repeats)),
             "sklearn_gibbs_float64_ms": median_ms(timed(lambda: sk.gibbs(v_np), repeats // 4)),
             "sklearn_gibbs_float32_ms": median_ms(timed(
                 lambda: sk32.gibbs(images[:100]), repeats // 4)),
@@ -212,6 +240,9 @@ def gibbs_throughput(repeats: int = 2000) -> dict[str, float]:
                 lambda: torch.rand(100, 1284) < 0.5, repeats // 4)),
         }
     out["sweep_over_floor"] = out["sweep_ms"] / out["floor_two_matmuls_ms"]
+    out["sweep_over_free_rows_floor"] = out["sweep_ms"] / out["floor_free_rows_ms"]
+    out["mask_per_chain_over_floor"] = (out["sweep_mask_per_chain_ms"]
+                                        / out["floor_two_matmuls_ms"])
     out["sklearn64_over_sweep"] = out["sklearn_gibbs_float64_ms"] / out["sweep_ms"]
     return {k: round(v, 3) for k, v in out.items()}
 
@@ -284,6 +315,8 @@ def main() -> None:
     parser.add_argument("--part", choices=("agreement", "steps", "level", "gibbs", "compare",
                                            "browser", "all"), default="all")
     parser.add_argument("--quick", action="store_true", help="100 digits, fewer repeats")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="agreement: seeds 0..N-1 of chains and random mask, mean ± sd")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.part in ("gibbs", "all"):
@@ -299,7 +332,7 @@ def main() -> None:
         print(json.dumps({"exact_sampler_level": exact_sampler_level(
             100 if args.quick else N_DIGITS, 1 if args.quick else 4)}))
     if args.part in ("agreement", "all"):
-        table = agreement_table(100 if args.quick else N_DIGITS)
+        table = agreement_table(100 if args.quick else N_DIGITS, args.seeds)
         print(json.dumps({"agreement": table}))
 
 
