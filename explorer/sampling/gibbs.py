@@ -51,6 +51,7 @@ class ClampedGibbsChain:
         else:
             raise ConfigError(f"init must be 'noise' or 'zeros', got {init!r}")
         v = torch.where(self.clamp_mask, self.clamp_values, start)  # (K, V)
+        self._v, self._p_v = v, v.clone()  # (K, V) sample, P(v = 1 | h) (clamped: their values)
         self.n_steps = 0
         # The sweep's buffers: 1 on free pixels / the clamp on clamped ones (0 elsewhere), and
         # hidden-layer scratch space.
@@ -65,12 +66,10 @@ class ClampedGibbsChain:
         self._free_idx = torch.nonzero(~mask[0]).squeeze(1) if shared else None
         self._weights_key: tuple[int, ...] | None = None
         if self._free_idx is None:
-            self._v, self._p_v = v, v.clone()  # (K, V) sample, P(v = 1 | h) (clamped: value)
             self._u_v = torch.empty(n_chains, n_visible, device=device, dtype=dtype)
-        else:
+        else:  # the sweep's state lives on the free pixels; _v / _p_v are rebuilt from it
             self._v_free = v[:, self._free_idx]  # (K, V_free)
             self._p_free = self._v_free.clone()
-            self._v, self._p_v = v, v.clone()  # full-size copies, rebuilt when asked
             self._u_v = torch.empty_like(self._v_free)
 
     @torch.no_grad()
@@ -85,7 +84,7 @@ class ClampedGibbsChain:
         - with one mask for every chain, the clamped pixels' part of the hidden input,
           c + v_clampedᵀW, is the same at every sweep: it is computed once, and both matrix
           products run over the free pixels' rows of W only (half the work on a half mask);
-          the full-size sample and P(v | h) are assembled only when asked for;
+          the full-size sample is assembled for the return value, P(v | h) only when asked;
         - with a mask per chain, the clamp is put into P(v | h) before the draw (p = 1 or 0 on
           clamped pixels, so ``u < p`` returns the clamp exactly);
         - the hidden layer lives in preallocated buffers, and P(h | v) of the new sample is only
@@ -119,11 +118,10 @@ class ClampedGibbsChain:
         recomputed whenever the model's parameters change (their version counters move)."""
         model = self.model
         key = tuple(x for t in (model.W, model.b, model.c) for x in (id(t), t._version))
-        if key != self._weights_key:
-            with torch.no_grad():
-                self._w_free = model.W[self._free_idx]
-                self._b_free = model.b[self._free_idx]
-                self._c_chains = torch.addmm(model.c, self._clamped, model.W)
+        if key != self._weights_key:  # called from step(), under no_grad
+            self._w_free = model.W[self._free_idx]
+            self._b_free = model.b[self._free_idx]
+            self._c_chains = torch.addmm(model.c, self._clamped, model.W)
             self._weights_key = key
         return self._w_free, self._b_free, self._c_chains
 
