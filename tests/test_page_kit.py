@@ -42,8 +42,14 @@ def test_link_read_once_problems_shown_and_copy_writes_state() -> None:
     assert "lr 'x' is not a number" in status.text and status.kind == "info"
     bar.query = "lr=1"  # the query is read once, when the page renders
     assert len(seen) == 1
+    sent = []
+    bar.send = sent.append  # what goes to the page
     bar._handle_custom_msg({"kind": "copy"}, [])
     assert bar.link == "methods=simgd,altgd&lr=0.3"
+    # A second click on an unchanged app is answered too (a trait that keeps its value is not
+    # sent again: the fuzz test once waited 30 s for that answer).
+    bar._handle_custom_msg({"kind": "copy"}, [])
+    assert sent == [{"kind": "link", "link": "methods=simgd,altgd&lr=0.3"}] * 2
 
 
 def test_parse_z() -> None:

@@ -81,6 +81,9 @@ def add_page_bar(
         if isinstance(content, dict) and content.get("kind") == "copy" and write_link:
             values = {k: v for k, v in write_link(app).items() if v is not None}
             bar.link = urlencode(values, safe=",")
+            # A trait change is sent only when the value changes: a second click on an
+            # unchanged app would get no answer, so the answer also goes as a message.
+            bar.send({"kind": "link", "link": bar.link})
 
     guard = status.guard if status is not None else (lambda fn: fn)
     bar.observe(guard(on_query), names="query")

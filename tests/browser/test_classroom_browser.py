@@ -133,6 +133,11 @@ def test_offline_deep_link_and_copy_link(voila_server, browser, no_error) -> Non
     link = page.input_value(".explorer-link-box")
     assert "digit=13" in link and "mask=top-half" in link and "model=rbm-mnist" in link
     assert "digit=13" in page.url  # the address bar carries the state too
+    # A second click with nothing changed is answered as well.
+    page.evaluate("() => { document.querySelector('.explorer-link-box').value = ''; }")
+    page.click(".explorer-copy-link")
+    page.wait_for_function("document.querySelector('.explorer-link-box').value.includes('digit')",
+                           timeout=10_000)
     no_error(page)
     # A bad link: a friendly line, defaults kept, no error.
     page.goto(f"{voila_server}voila/render/inpainting.ipynb?digit=seven&mask=diagonal",

@@ -1,6 +1,7 @@
 // The page bar of every app: "← All apps", "Copy link", and the deep-link plumbing.
 // On render it reports the page's query string to Python (trait `query`); when Python answers a
-// copy request (trait `link`, a query string) it puts it in the address bar and on the clipboard.
+// copy request (a message with the state as a query string, also kept in trait `link`) it puts
+// the link in the address bar and on the clipboard.
 function render({ model, el }) {
   el.classList.add("explorer-page-bar");
   el.style.cssText = "display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:0 0 8px 0";
@@ -32,8 +33,10 @@ function render({ model, el }) {
     return window.location.origin + window.location.pathname + (text ? "?" + text : "");
   };
   button.addEventListener("click", () => model.send({ kind: "copy" }));
-  model.on("change:link", () => {
-    const url = href(model.get("link"));
+  // Every click is answered with a message (a trait that keeps its value sends nothing).
+  model.on("msg:custom", (msg) => {
+    if (!msg || msg.kind !== "link") return;
+    const url = href(msg.link);
     try { window.history.replaceState(null, "", url); } catch (e) { /* file:// etc. */ }
     box.value = url;
     box.style.display = "";
