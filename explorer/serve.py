@@ -279,6 +279,7 @@ def _paced_manager(base: type, parallel: int | None = None,
     if not hasattr(base, "_initialize") or not hasattr(base, "get_rendered_notebook"):
         return base
     from jupyter_server._tz import utcnow
+    from traitlets import TraitError
 
     class PacedKernelManager(base):
         def __init__(self, **kwargs) -> None:
@@ -298,11 +299,11 @@ def _paced_manager(base: type, parallel: int | None = None,
 
         async def cull_kernel_if_idle(self, kernel_id: str):
             try:
-                kernel = self.get_kernel(kernel_id)
+                _ = self.get_kernel(kernel_id).last_activity
             except KeyError:
                 return None
-            if "last_activity" not in getattr(kernel, "_trait_values", {"last_activity": 0}):
-                return None  # still starting: jupyter_server's check would log a TraitError
+            except TraitError:
+                return None  # still starting: jupyter_server's check would log this TraitError
             return await super().cull_kernel_if_idle(kernel_id)
 
         async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
