@@ -36,9 +36,8 @@ class PageBar(anywidget.AnyWidget):
     index_href = traitlets.Unicode("index.ipynb").tag(sync=True)
     with_link = traitlets.Bool(False).tag(sync=True)
     query = traitlets.Unicode("", help="the page's query string, set by the browser").tag(sync=True)
-    link = traitlets.Unicode("", help="the state as a query string, written on Copy link").tag(
-        sync=True
-    )
+    # Not synced: the page gets each answer as a message (see add_page_bar), not twice.
+    link = traitlets.Unicode("", help="the state as a query string, written on Copy link")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -1,7 +1,7 @@
 // The page bar of every app: "← All apps", "Copy link", and the deep-link plumbing.
 // On render it reports the page's query string to Python (trait `query`); when Python answers a
-// copy request (a message with the state as a query string, also kept in trait `link`) it puts
-// the link in the address bar and on the clipboard.
+// copy request (a message with the state as a query string) it puts the link in the address bar
+// and on the clipboard.
 function render({ model, el }) {
   el.classList.add("explorer-page-bar");
   el.style.cssText = "display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:0 0 8px 0";
