@@ -8,6 +8,9 @@
    Gibbs chains and the DAE run 200 steps (as ``explorer eval``); NADE draws one exact sample.
    One chain (one completion) per digit, seed 0, the same for every model; ``--seeds N``
    repeats it for seeds 0..N−1 (chains and random-50 % mask) and reports mean ± sd.
+   ``--part consensus``: 8 chains per digit, as in the app's rows; the agreement of a single
+   chain beside that of each row's consensus chain (the one nearest the others, chosen without
+   the classifier; :mod:`explorer.sampling.consensus`).
    ``--part steps``: right-half agreement of the chain-based models read after 10, 50, 200
    and 1000 steps of the same chains. ``--part level``: what an exact sampler of the data's
    own conditional would score, E[p(y_true | x_clamped)], from a classifier of the clamped
@@ -53,9 +56,11 @@ def inpainting_models() -> list[str]:
     return models_that_inpaint(list_pretrained())  # digit models only (not the 2-D DAEs)
 
 
-def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1) -> dict[str, dict[str, object]]:
+def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1, models: tuple[str, ...] = ()
+                    ) -> dict[str, dict[str, object]]:
     """Per model × mask: the agreement of seed 0, or with ``seeds`` > 1 the agreement of every
-    seed 0..seeds−1 (chains and random-50 % mask alike) with its mean and sample sd."""
+    seed 0..seeds−1 (chains and random-50 % mask alike) with its mean and sample sd.
+    ``models``: only these (default: every shipped model that inpaints)."""
     images, labels = load_mnist("test")
     images, labels = images[:n_digits], labels[:n_digits]
     classifier = load_pretrained("classifier-mnist", device="cpu")
@@ -65,7 +70,7 @@ def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1) -> dict[str, dict[
         return float((digits.numpy() == labels).mean())
 
     variants = []  # (row name, sampler factory, steps)
-    for name in inpainting_models():
+    for name in models or inpainting_models():
         model = load_pretrained(name, device="cpu")
         if model.kind == "nade":
             for order in ("random-shared", "random", "raster"):
@@ -99,6 +104,53 @@ def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1) -> dict[str, dict[
             table[row][mask_name] = summary(values)
         print(row, table[row], flush=True)
     return table
+
+
+def consensus_table(n_digits: int = N_DIGITS, seeds: int = 1, k: int = 8,
+                    models: tuple[str, ...] = ()) -> dict[str, dict[str, object]]:
+    """Per model × mask: ``k`` chains per digit (the app's row), read two ways — every chain on
+    its own (the mean agreement of a single completion) and the row's consensus chain only
+    (:func:`explorer.sampling.consensus.consensus_index`, chosen without the classifier).
+    Seeds as in :func:`agreement_table`. ``models``: names or weights paths (default: every
+    shipped model that inpaints)."""
+    from explorer.sampling.consensus import consensus_index
+
+    images, labels = load_mnist("test")
+    images, labels = images[:n_digits], labels[:n_digits]
+    classifier = load_pretrained("classifier-mnist", device="cpu")
+    names = list(models) or inpainting_models()
+    table: dict[str, dict[str, object]] = {}
+    for name in names:
+        model = load_pretrained(name, device="cpu")
+        steps = 1 if model.kind == "nade" else N_STEPS
+        table[name] = {}
+        for mask_name in MASKS:
+            single, chosen = [], []
+            for seed in range(seeds):
+                mask = make_mask(mask_name, seed=seed)
+                x = np.repeat(images, k, axis=0)
+                sampler = conditional_sampler(model, x, np.broadcast_to(mask, x.shape), len(x),
+                                              torch.Generator().manual_seed(seed))
+                for _ in range(steps):
+                    sampler.step()
+                completions = sampler.completion().float()
+                digits, _ = classifier.predict(completions)
+                digits = digits.numpy().reshape(n_digits, k)
+                single.append(float((digits == labels[:, None]).mean()))
+                pick = consensus_index(completions.reshape(n_digits, k, -1),
+                                       torch.from_numpy(~np.asarray(mask, dtype=bool)))
+                chosen.append(float((digits[np.arange(n_digits), pick.numpy()] == labels).mean()))
+            table[name][mask_name] = {"single_chain": _summary(single),
+                                      f"consensus_of_{k}": _summary(chosen)}
+        print(name, table[name], flush=True)
+    return table
+
+
+def _summary(values: list[float]) -> object:
+    if len(values) == 1:
+        return round(values[0], 4)
+    return {"seeds": [round(v, 4) for v in values], "mean": round(float(np.mean(values)), 4),
+            "sd": round(float(np.std(values, ddof=1)), 4)}
 
 
 def chain_length_sweep(n_digits: int = N_DIGITS, checkpoints: tuple[int, ...] = (10, 50, 200, 1000)
@@ -312,11 +364,13 @@ def compare_browser(clicks: int = 30) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("agreement", "steps", "level", "gibbs", "compare",
-                                           "browser", "all"), default="all")
+    parser.add_argument("--part", choices=("agreement", "consensus", "steps", "level", "gibbs",
+                                           "compare", "browser", "all"), default="all")
     parser.add_argument("--quick", action="store_true", help="100 digits, fewer repeats")
     parser.add_argument("--seeds", type=int, default=1,
                         help="agreement: seeds 0..N-1 of chains and random mask, mean ± sd")
+    parser.add_argument("--model", action="append", default=[],
+                        help="agreement, consensus: only this model (repeatable; default: all)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.part in ("gibbs", "all"):
@@ -332,8 +386,12 @@ def main() -> None:
         print(json.dumps({"exact_sampler_level": exact_sampler_level(
             100 if args.quick else N_DIGITS, 1 if args.quick else 4)}))
     if args.part in ("agreement", "all"):
-        table = agreement_table(100 if args.quick else N_DIGITS, args.seeds)
+        table = agreement_table(100 if args.quick else N_DIGITS, args.seeds, tuple(args.model))
         print(json.dumps({"agreement": table}))
+    if args.part in ("consensus", "all"):
+        table = consensus_table(100 if args.quick else N_DIGITS, args.seeds,
+                                models=tuple(args.model))
+        print(json.dumps({"consensus": table}))
 
 
 if __name__ == "__main__":

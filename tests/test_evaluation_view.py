@@ -157,3 +157,18 @@ def test_shipped_report_backs_the_sentences() -> None:
         # the estimate over codes is never below log P* (TABLE_HELP: errs only low)
         for scheme in ("threshold", "stochastic"):
             assert cells[(f"{name} (IS over codes)", scheme)] >= cells[(f"{name} (log P*)", scheme)]
+
+
+def test_only_models_of_the_embedded_digits_are_shown() -> None:
+    """Samples sit beside their nearest *embedded* training digit, so a model trained on other
+    digits (rbm-mnist-full) is left out, as the intro says."""
+    from explorer.data import trained_on_embedded
+    from explorer.views.evaluation.app import _shipped_models
+    from explorer.weights import list_pretrained
+
+    cards = dict(list_pretrained())
+    assert trained_on_embedded(cards["rbm-mnist"]) and not trained_on_embedded(
+        cards["rbm-mnist-full"])
+    names = set(_shipped_models())
+    assert "rbm-mnist" in names and "rbm-mnist-full" not in names
+    assert "trained on the embedded digits" in text.INTRO

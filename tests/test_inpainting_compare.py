@@ -57,6 +57,15 @@ def test_rows_step_together_and_read_every_completion(app: InpaintingApp) -> Non
         assert reading.agreement == pytest.approx(float((reading.digits == view.label()).mean()))
         assert f"{100 * reading.agreement:.0f}%" in row.heading.value
         assert [c.split(" ")[0] for c in row.strip.captions] == [str(d) for d in reading.digits]
+        # the ★ chain is the one nearest the others on the free pixels, and the heading says so
+        free = sampler.completion().numpy()[:, ~mask]
+        risk = [(free[k] != free).sum() for k in range(8)]
+        assert risk[reading.consensus] == min(risk)
+        assert reading.consensus == int(np.argmin(risk))
+        assert [k for k, c in enumerate(row.strip.captions) if c.endswith("★")] == [
+            reading.consensus]
+        assert (f"chain {reading.consensus + 1}, read as <b>{reading.digits[reading.consensus]}"
+                f"</b>") in row.heading.value
     assert app.status.kind != "error", app.status.text
 
 

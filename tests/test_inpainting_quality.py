@@ -25,6 +25,20 @@ def test_right_half_clamped_completions_are_read_as_the_true_digit() -> None:
     assert agreement >= AGREEMENT_FLOOR
 
 
+@pytest.mark.slow
+def test_the_consensus_of_eight_full_mnist_rbm_chains_meets_the_target() -> None:
+    """Issue 11's target, best model ≥ 0.85 on the right half: rbm-mnist-full, 8 chains per digit
+    as in the app's rows, the consensus chain read (measured 0.866 at seed 0, 0.863 ± 0.006 over
+    seeds 0–4, every seed ≥ 0.856); its single chains read 0.834 ± 0.001."""
+    images, labels = load_mnist("test", binarize=True)
+    model = load_pretrained("rbm-mnist-full", device="cpu")
+    classifier = load_pretrained("classifier-mnist", device="cpu")
+    chosen = inpainting_agreement(model, classifier, images[:500], labels[:500], "right-half",
+                                  n_steps=200, seed=0, consensus_of=8)
+    print(f"consensus of 8 (rbm-mnist-full, right half, 500 digits): {chosen:.3f}")
+    assert chosen >= 0.85
+
+
 def test_classifier_reads_the_test_split() -> None:
     images, labels = load_mnist("test", binarize=True)
     classifier = load_pretrained("classifier-mnist", device="cpu")

@@ -260,7 +260,21 @@ def test_no_classifier_reading_before_the_chains_have_run(app: InpaintingApp) ->
     assert app.chain.n_steps == 0
     assert all("%" not in c and "not run yet" in c for c in app.chains_view.captions)
     app.transport.step_button.click()
-    assert all(re.fullmatch(r"chain \d: \d \(\d+%\)", c) for c in app.chains_view.captions)
+    assert all(re.fullmatch(r"chain \d: \d \(\d+%\)( ★)?", c) for c in app.chains_view.captions)
+
+
+def test_the_consensus_star_marks_the_chain_nearest_the_others(app: InpaintingApp) -> None:
+    """Exactly one ★, on the chain whose completion differs least from the others' on the
+    free pixels (what the captions' note says)."""
+    app.digit_input.apply_preset("right-half")
+    app.digit_input.load_test_digit(3)
+    for _ in range(5):
+        app.transport.step_button.click()
+        free = app.chain.completion().numpy()[:, ~app.digit_input.clamp_mask]
+        risk = [int((free[k] != free).sum()) for k in range(len(free))]
+        starred = [k for k, c in enumerate(app.chains_view.captions) if c.endswith(" ★")]
+        assert starred == [int(np.argmin(risk))]
+    assert "fewest free pixels" in text.CAPTIONS_NOTE
 
 
 def test_drawing_on_free_pixels_is_explained(app: InpaintingApp) -> None:

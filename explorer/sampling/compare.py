@@ -15,18 +15,22 @@ import numpy as np
 import torch
 
 from explorer.sampling.conditional import ConditionalSampler
+from explorer.sampling.consensus import consensus_index
 from explorer.sampling.inpaint import model_device
 from explorer.sampling.registry import conditional_sampler
 
 
 @dataclass(frozen=True)
 class RowReading:
-    """The classifier on one row's completions: digits (K,), confidence (K,), and the fraction of
-    chains read as ``label`` (``None`` when the digit has no known label)."""
+    """The classifier on one row's completions: digits (K,), confidence (K,), the fraction of
+    chains read as ``label`` (``None`` when the digit has no known label), and ``consensus``: the
+    index of the chain whose completion is nearest the others on the free pixels
+    (:func:`explorer.sampling.consensus.consensus_index`; ``None`` if not computed)."""
 
     digits: np.ndarray
     confidence: np.ndarray
     agreement: float | None
+    consensus: int | None = None
 
 
 def agreement(digits: np.ndarray, label: int | None) -> float | None:
@@ -70,14 +74,19 @@ class CompareRows:
 
     @torch.no_grad()
     def readings(self, classifier: Any, label: int | None = None) -> dict[str, RowReading]:
-        """The classifier's digit and confidence for every completion, one batched call."""
+        """The classifier's digit and confidence for every completion, one batched call, and
+        each row's consensus chain (the model's own completions only; no classifier)."""
         if not self.samplers:
             return {}
-        completions = torch.cat([s.completion().float().cpu() for s in self.samplers.values()])
+        per_row = [s.completion().float().cpu() for s in self.samplers.values()]
+        chosen = [int(consensus_index(c, ~s.clamp_mask.cpu()))
+                  for c, s in zip(per_row, self.samplers.values(), strict=True)]
+        completions = torch.cat(per_row)
         digits, confidence = classifier.predict(completions.to(model_device(classifier)))
         digits, confidence = digits.cpu().numpy(), confidence.cpu().numpy()
         out = {}
         for i, name in enumerate(self.samplers):
             rows = slice(i * self.n_chains, (i + 1) * self.n_chains)
-            out[name] = RowReading(digits[rows], confidence[rows], agreement(digits[rows], label))
+            out[name] = RowReading(digits[rows], confidence[rows], agreement(digits[rows], label),
+                                   chosen[i])
         return out

@@ -20,14 +20,15 @@ from explorer.train.dga_recipe import DGA2_MNIST, DGA_MNIST
 from explorer.train.gan_mnist_recipe import MNIST_GAN_RECIPES
 from explorer.train.gan_recipe import GAN_RECIPES
 from explorer.train.nade_recipe import NADE_MNIST
-from explorer.train.rbm_recipe import RBM_MNIST
+from explorer.train.rbm_recipe import RBM_MNIST, RBM_MNIST_FULL
 from explorer.train.request import Recipe, TrainRequest, TrainResult
 from explorer.train.vae_recipe import VAE2D_MNIST
 
 RECIPES: dict[str, Recipe] = {
     recipe.name: recipe
-    for recipe in (RBM_MNIST, CLASSIFIER_MNIST, VAE2D_MNIST, DBM_MNIST, NADE_MNIST, *DAE_RECIPES,
-                   *GAN_RECIPES, *MNIST_GAN_RECIPES, DGA_MNIST, DGA2_MNIST)
+    for recipe in (RBM_MNIST, RBM_MNIST_FULL, CLASSIFIER_MNIST, VAE2D_MNIST, DBM_MNIST,
+                   NADE_MNIST, *DAE_RECIPES, *GAN_RECIPES, *MNIST_GAN_RECIPES, DGA_MNIST,
+                   DGA2_MNIST)
 }
 
 __all__ = ["RECIPES", "Recipe", "TrainRequest", "TrainResult", "train"]

@@ -35,6 +35,12 @@ def test_compare_all_on_a_right_half_mask(open_app) -> None:
         f"(n) => {{ const c = document.querySelectorAll('{captions}');"
         " return c.length === n && Array.from(c).every(x => x.innerText.includes('%')); }",
         arg=8 * len(names), timeout=15_000)
+    stars = page.evaluate(  # one consensus ★ per row, on a caption, named in the row's heading
+        f"() => Array.from(document.querySelectorAll('{ROWS}')).map(r => ["
+        "  Array.from(r.querySelectorAll('.explorer-digit-strip-caption'))"
+        "    .filter(c => c.innerText.includes('★')).length,"
+        "  r.innerText.includes('consensus ★: chain')])")
+    assert stars == [[1, True]] * len(names), stars
     for name in names:
         assert view.get_by_text(name, exact=True).count() >= 1
     assert view.locator("img").count() >= 3  # hidden layers: the DBM's two, NADE's, RBM's

@@ -32,10 +32,13 @@ TABLE1_COLUMNS = (("entropy_bits", "entropy (bits)"), ("active_bits", "active bi
 
 
 def _shipped_models() -> dict[str, Any]:
+    from explorer.data import trained_on_embedded
     from explorer.weights import list_pretrained, load_pretrained
 
+    # Only models of the embedded digits: their nearest training digit is searched among those
+    # (rbm-mnist-full, trained on full MNIST, is not shown here).
     return {name: load_pretrained(name, device="cpu") for name, card in list_pretrained()
-            if card.get("kind") in GENERATIVE_KINDS}
+            if card.get("kind") in GENERATIVE_KINDS and trained_on_embedded(card)}
 
 
 def likelihood_table_html(report: dict[str, Any]) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 INTRO = (
     "<b>How good is a generative model?</b> §20.14 of the chapter warns that the usual answers "
-    "are easy to get wrong. Below: samples of each shipped model, each beside the training digit "
-    "closest to it (a model that copies its training set looks perfect by eye); one table of "
-    "test log-likelihoods, each with the estimator it needs and its error bar, under two "
-    "binarizations of the same test digits; and the partition functions of the RBM and the DBM "
-    "estimated by annealed importance sampling (AIS) as more intermediate temperatures are added."
+    "are easy to get wrong. Below: samples of each shipped model trained on the embedded digits, "
+    "each beside the training digit closest to it (a model that copies its training set looks "
+    "perfect by eye); one table of test log-likelihoods, each with the estimator it needs and its "
+    "error bar, under two binarizations of the same test digits; and the partition functions of "
+    "the RBM and the DBM estimated by annealed importance sampling (AIS) as more intermediate "
+    "temperatures are added."
 )
 SAMPLES_TITLE = "<h3>Samples and their nearest training digits</h3>"
 SAMPLES_HELP = (

@@ -16,6 +16,7 @@ import torch
 
 from explorer.errors import ExplorerError
 from explorer.sampling.conditional import ConditionalSampler
+from explorer.sampling.consensus import consensus_index
 from explorer.sampling.inpaint import model_device
 from explorer.sampling.registry import (
     conditional_sampler,
@@ -198,8 +199,10 @@ class InpaintingApp(widgets.VBox):
         if chain.n_steps == 0:  # coin flips: a classifier's reading would mean nothing
             captions = [text.caption(k) for k in range(chain.n_chains)]
         else:
-            digits, confidence = self.classifier.predict(chain.completion())
-            captions = [text.caption(k, int(d), float(c))
+            completion = chain.completion()
+            digits, confidence = self.classifier.predict(completion)
+            chosen = int(consensus_index(completion.cpu(), ~chain.clamp_mask.cpu()))
+            captions = [text.caption(k, int(d), float(c), k == chosen)
                         for k, (d, c) in enumerate(zip(digits, confidence, strict=True))]
         with self.hold_sync():
             self.chains.show(chain, shown.cpu().numpy(), captions,

@@ -56,12 +56,16 @@ class ModelRow(widgets.VBox):
         if reading is None or sampler.n_steps == 0:
             captions = [text.caption(None, None)] * n
         else:
-            captions = [text.caption(int(d), float(c))
-                        for d, c in zip(reading.digits, reading.confidence, strict=True)]
+            captions = [text.caption(int(d), float(c), k == reading.consensus)
+                        for k, (d, c) in enumerate(zip(reading.digits, reading.confidence,
+                                                       strict=True))]
         self.strip.show(sampler.probabilities.float().cpu().numpy(), captions, mask=mask)
+        chosen = None
+        if reading is not None and reading.consensus is not None:
+            chosen = (reading.consensus, int(reading.digits[reading.consensus]))
         self.heading.value = text.row_heading(
             self.name, self.kind, None if reading is None else reading.agreement, label,
-            sampler.n_steps)
+            sampler.n_steps, chosen)
         self._show_insides(sampler.diagnostics())
 
     @staticmethod

@@ -29,7 +29,10 @@ SPEED_LABEL = "Sweeps/s"
 MODEL_LABEL = "Model"
 CAPTIONS_NOTE = ('<div style="font-size:12px;color:#445">Under each chain: the digit a classifier '
                  "reads in its completion, and how sure it is — from the first sweep on. At "
-                 "sweep 0 the free pixels are coin flips, so a reading would mean nothing.</div>")
+                 "sweep 0 the free pixels are coin flips, so a reading would mean nothing. ★ marks "
+                 "the <i>consensus</i>: the chain whose completion differs from the other chains' "
+                 "in the fewest free pixels (chosen from the completions alone, without the "
+                 "classifier).</div>")
 
 READY = "Ready. Press Step or Run — or draw, and paint the clamp mask."
 RUNNING = "Running… press Pause to stop."
@@ -47,11 +50,13 @@ def sweeps_label(n_steps: int) -> str:
     return f'<span style="font-size:15px;margin-left:10px">sweeps: <b>{n_steps}</b></span>'
 
 
-def caption(k: int, digit: int | None = None, confidence: float | None = None) -> str:
-    """Chain ``k`` (0-based)'s caption; without a reading (sweep 0): no digit, no percentage."""
+def caption(k: int, digit: int | None = None, confidence: float | None = None,
+            consensus: bool = False) -> str:
+    """Chain ``k`` (0-based)'s caption; without a reading (sweep 0): no digit, no percentage;
+    ``consensus``: this chain is the consensus (★)."""
     if digit is None or confidence is None:
         return f"chain {k + 1}: not run yet"
-    return f"chain {k + 1}: {digit} ({100 * confidence:.0f}%)"
+    return f"chain {k + 1}: {digit} ({100 * confidence:.0f}%)" + (" ★" if consensus else "")
 
 
 def restarted(what: str, ink_on_free: int = 0) -> str:
