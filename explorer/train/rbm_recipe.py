@@ -7,7 +7,7 @@ test split, on which every model of the project is measured, stays unseen. Train
 persistent chains and minibatches of 100: with the training settings of ``rbm-mnist`` (100
 chains, minibatches of 50) the same network completed right halves worse (the classifier read
 the true digit in 81 % of single completions against 83 %, seeds 0–1, 500 test digits). It
-needs full MNIST (``explorer data full``); 60 epochs take about 15 minutes on two cores.
+needs full MNIST (``explorer data full``); 60 epochs take about 18 minutes on two cores.
 
 The cards' metrics are those of ``explorer eval`` without the inpainting agreement:
 :func:`explorer.metrics.rbm_eval.rbm_metrics` on the embedded test split (exact
