@@ -186,7 +186,7 @@ def exact_sampler_level(n_digits: int = N_DIGITS, epochs: int = 4) -> dict[str, 
     ``n_digits`` embedded test digits. Needs ``explorer data full``; minutes on one core."""
     import torch.nn.functional as nnf
 
-    from explorer.data.mnist_full import full_train_without_embedded
+    from explorer.data.mnist import full_train_without_embedded
     from explorer.models.classifier import ClassifierConfig, DigitClassifier, augment
 
     train, train_labels = full_train_without_embedded()

@@ -140,7 +140,7 @@ def test_rbm_mnist_full_never_sees_an_embedded_digit(capsys, monkeypatch) -> Non
     """rbm-mnist-full is measured on the embedded test split: its training digits exclude every
     embedded digit (after binarization), and nothing else — even with EXPLORER_MNIST=full."""
     from explorer.cli import main
-    from explorer.data.mnist_full import full_train_without_embedded
+    from explorer.data.mnist import full_train_without_embedded
     from explorer.train.rbm_recipe import full_mnist_card_data
 
     full, _ = load_mnist("train", source="full")

@@ -142,6 +142,18 @@ def binarization_name(binarize: Binarize) -> str:
     return "threshold 0.5 (pixel/255 >= 0.5 -> 1)"
 
 
+def full_train_without_embedded() -> tuple[np.ndarray, np.ndarray]:
+    """Full MNIST's training digits, threshold-binarized ((N, 784) float32, file order), and
+    their labels, minus every digit equal to one of the embedded 5,000 after binarization
+    (54,997 remain): training data that leaves the embedded test split unseen."""
+    from explorer.data.mnist_full import embedded_found_in
+
+    train, labels = load_mnist("train", source=FULL)
+    embedded, _ = load_mnist("all", source=EMBEDDED)
+    keep = ~embedded_found_in(embedded.astype(np.uint8), train.astype(np.uint8))
+    return train[keep], labels[keep]
+
+
 def trained_on_embedded(card: dict) -> bool:
     """Whether a weights card says its model was trained on the embedded 5,000 digits."""
     data = card.get("data")

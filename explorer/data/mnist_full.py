@@ -140,14 +140,3 @@ def embedded_found_in(images_u8: np.ndarray, embedded_u8: np.ndarray) -> np.ndar
     seen = {row.tobytes() for row in np.ascontiguousarray(images_u8, dtype=np.uint8)}
     return np.array([row.tobytes() in seen for row in np.ascontiguousarray(embedded_u8)])
 
-
-def full_train_without_embedded() -> tuple[np.ndarray, np.ndarray]:
-    """Full MNIST's training digits, threshold-binarized ((N, 784) float32, file order), and
-    their labels, minus every digit equal to one of the embedded 5,000 after binarization
-    (54,997 remain): training data that leaves the embedded test split unseen."""
-    from explorer.data.mnist import EMBEDDED, FULL, load_mnist
-
-    train, labels = load_mnist("train", source=FULL)
-    embedded, _ = load_mnist("all", source=EMBEDDED)
-    keep = ~embedded_found_in(embedded.astype(np.uint8), train.astype(np.uint8))
-    return train[keep], labels[keep]

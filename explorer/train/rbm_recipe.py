@@ -83,8 +83,7 @@ def full_mnist_card_data(n_digits: int) -> dict[str, str]:
 def _rbm_mnist_full(
     request: TrainRequest, epochs: int, callback: ProgressCallback | None
 ) -> TrainResult:
-    from explorer.data.mnist import EMBEDDED, FULL
-    from explorer.data.mnist_full import full_train_without_embedded
+    from explorer.data.mnist import EMBEDDED, FULL, full_train_without_embedded
     from explorer.errors import ConfigError
 
     if request.data not in (None, FULL):
